@@ -1,0 +1,5 @@
+"""`python -m kasse` runs the command line."""
+
+from kasse.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""Clocks: the system clock, and a controllable one the test control plane can move or freeze."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+
+class SystemClock:
+    """Real time, UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ControllableClock:
+    """Real time plus an offset, or frozen at a moment; thread-safe, never goes backwards by itself."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta()
+        self._frozen: datetime | None = None
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        frozen = self._frozen
+        return frozen if frozen is not None else datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        with self._lock:
+            if self._frozen is not None:
+                self._frozen += delta
+            else:
+                self._offset += delta
+            return self.now()
+
+    def set(self, moment: datetime) -> datetime:
+        with self._lock:
+            if self._frozen is not None:
+                self._frozen = moment
+            else:
+                self._offset = moment - datetime.now(UTC)
+            return self.now()
+
+    def freeze(self) -> datetime:
+        with self._lock:
+            self._frozen = self.now()
+            return self._frozen
+
+    def unfreeze(self) -> datetime:
+        with self._lock:
+            if self._frozen is not None:
+                self._offset = self._frozen - datetime.now(UTC)
+                self._frozen = None
+            return self.now()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None

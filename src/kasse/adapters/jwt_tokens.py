@@ -1,0 +1,81 @@
+"""Access tokens as signed JWTs (HS256), verified without a database read.
+
+A token carries its sales unit's MSN and a short hash of each of its subscription keys, so the
+API can check the key and MSN headers against the token alone. Verified tokens are cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from kasse.domain.merchant import Merchant
+
+LIFETIME = timedelta(hours=1)  # contract §2.1: one hour in the test environment
+_CACHE_LIMIT = 50_000
+
+
+def key_hash(subscription_key: str) -> str:
+    return hashlib.sha256(subscription_key.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    msn: str
+    key_hashes: tuple[str, ...]
+    expires: int
+
+
+class InvalidTokenError(Exception):
+    """The bearer token is malformed, forged or expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    not_before: int
+    expires_on: int
+
+
+class JwtTokens:
+    def __init__(self, secret: str, *, lifetime: timedelta = LIFETIME) -> None:
+        self._secret = secret
+        self.lifetime = lifetime
+        self._cache: dict[str, Claims] = {}
+
+    def issue(self, merchant: Merchant, now: datetime) -> IssuedToken:
+        iat = int(now.timestamp())
+        exp = iat + int(self.lifetime.total_seconds())
+        claims = {
+            "iss": "kasse",
+            "aud": "00000002-0000-0000-c000-000000000000",
+            "sub": merchant.client_id,
+            "msn": merchant.msn,
+            "kh": [key_hash(k) for k in merchant.subscription_keys],
+            "iat": iat,
+            "nbf": iat,
+            "exp": exp,
+        }
+        return IssuedToken(jwt.encode(claims, self._secret, algorithm="HS256"), iat, exp)
+
+    def verify(self, token: str, now: datetime) -> Claims:
+        claims = self._cache.get(token)
+        if claims is None:
+            try:
+                raw = jwt.decode(
+                    token, self._secret, algorithms=["HS256"], audience="00000002-0000-0000-c000-000000000000",
+                    options={"verify_exp": False, "verify_nbf": False, "require": ["exp", "msn", "kh"]},
+                )
+            except jwt.PyJWTError as exc:
+                raise InvalidTokenError(str(exc)) from None
+            claims = Claims(str(raw["msn"]), tuple(raw["kh"]), int(raw["exp"]))
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[token] = claims
+        # expiry follows the injected clock, so time travel expires tokens too
+        if now.timestamp() >= claims.expires:
+            raise InvalidTokenError("token expired")
+        return claims

@@ -1,0 +1,1 @@
+"""The SQLite backend: one writer thread with group commit, WAL readers."""

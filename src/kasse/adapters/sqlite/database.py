@@ -1,0 +1,171 @@
+"""SQLite with durable group commit: every write runs on one writer thread.
+
+Writes queue up while the previous commit's fsync runs; the writer then takes all of them in one
+transaction, each inside its own savepoint, so one failing job rolls back alone. A caller's future
+resolves only after the commit that holds its job, so an acknowledged write is on disk
+(`synchronous=FULL`). Reads use a per-thread WAL connection and never wait for the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from kasse.adapters.sql.migrate import ensure_current
+from kasse.adapters.sql.repositories import SqlUnitOfWork
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 512
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-65536",
+)
+
+
+class _Job:
+    __slots__ = ("fn", "future")
+
+    def __init__(self, fn: Callable[[SqlUnitOfWork], Any]) -> None:
+        self.fn = fn
+        self.future: Future[Any] = Future()
+
+
+def _connect(path: str, synchronous: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in _PRAGMAS:
+        conn.execute(pragma)
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    return conn
+
+
+class SqliteDatabase:
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL", migrate: bool = True) -> None:
+        self.path = str(path)
+        self.synchronous = synchronous
+        self.migrate = migrate
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._local = threading.local()
+        self._thread: threading.Thread | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._listeners: list[Callable[[], None]] = []
+        self.batches = 0
+        self.jobs = 0
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def open(self) -> SqliteDatabase:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(self.url)
+        try:
+            ensure_current(engine, migrate=self.migrate)
+        finally:
+            engine.dispose()
+        self._writer = _connect(self.path, self.synchronous)
+        self._thread = threading.Thread(target=self._run, name="kasse-sqlite-writer", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` on the writer thread after every commit (to wake workers)."""
+        self._listeners.append(listener)
+
+    def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
+        job = _Job(fn)
+        self._queue.put(job)
+        return job.future
+
+    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        return self.submit(fn).result()
+
+    def read(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        uow: SqlUnitOfWork | None = getattr(self._local, "uow", None)
+        if uow is None:
+            uow = SqlUnitOfWork(_connect(self.path, self.synchronous))
+            self._local.uow = uow
+        return fn(uow)
+
+    def _take_batch(self, first: _Job) -> tuple[list[_Job], bool]:
+        batch, stop = [first], False
+        while len(batch) < MAX_BATCH:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                stop = True
+                break
+            batch.append(job)
+        return batch, stop
+
+    def _run(self) -> None:
+        assert self._writer is not None
+        conn, uow = self._writer, SqlUnitOfWork(self._writer)
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch, stop = self._take_batch(first)
+            self._commit_batch(conn, uow, batch)
+
+    def _commit_batch(self, conn: sqlite3.Connection, uow: SqlUnitOfWork, batch: list[_Job]) -> None:
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT job")
+                try:
+                    result = job.fn(uow)
+                except Exception as exc:  # the job's own failure: undo it alone, tell its caller
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((job, None, exc))
+                else:
+                    conn.execute("RELEASE job")
+                    outcomes.append((job, result, None))
+            conn.execute("COMMIT")
+        except Exception as exc:
+            log.exception("commit of %d jobs failed", len(batch))
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for job in batch:
+                job.future.set_exception(exc)
+            return
+        self.batches += 1
+        self.jobs += len(batch)
+        for job, result, error in outcomes:
+            if error is not None:
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(result)
+        for listener in self._listeners:
+            listener()

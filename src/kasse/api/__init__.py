@@ -1,0 +1,1 @@
+"""HTTP entrypoints: thin routes that parse, call a use case, and render."""

@@ -1,0 +1,146 @@
+"""ePayment API v1 (contract §3 E1–E7): thin routes that parse, delegate and render."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.api.auth import authorize, idempotency_key
+from kasse.api.body import parse, read_body
+from kasse.api.context import container, idempotent_write
+from kasse.api.payment_commands import to_create_command
+from kasse.api.problems import ProblemError, domain_problem
+from kasse.api.render import create_wire, modification_wire, payment_wire
+from kasse.api.responses import json_response, raw_json
+from kasse.api.schemas.epayment import CancelRequest, CreatePaymentRequest, ForceApproveRequest, ModificationRequest
+from kasse.domain.errors import DomainError, ErrorCode, NotFoundError
+from kasse.domain.money import Currency, Money
+from kasse.services import payments as use
+from kasse.services.commands import CancelPayment, ModifyPayment
+from kasse.services.idempotency import Rendered
+
+router = APIRouter(prefix="/epayment/v1", tags=["ePayment"])
+_REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")
+
+
+def _reference(reference: str) -> str:
+    if not _REFERENCE.match(reference):
+        raise ProblemError(400, "Invalid reference", [("reference", "must match ^[a-zA-Z0-9-]{8,64}$")])
+    return reference
+
+
+@router.post("/payments", status_code=201)
+async def create_payment(request: Request) -> Response:
+    c = container(request)
+    msn = authorize(request, c.tokens, c.clock)
+    raw = await read_body(request)
+    key = idempotency_key(request, required=True)
+    body = parse(CreatePaymentRequest, raw)
+    c.limiter.hit("create", msn, body.reference)
+    cmd, token = to_create_command(body, msn, key, c.settings.base_url, c.ids.token())
+
+    def action(uow: SqlUnitOfWork) -> Rendered:
+        payment = use.create_payment(uow, c.clock, c.ids, cmd, token)
+        return Rendered(201, orjson.dumps(create_wire(payment)))
+
+    out = await idempotent_write(c, request, msn=msn, key=key, operation="create", raw=raw, action=action)
+    return raw_json(out.body, out.status)
+
+
+@router.get("/payments/{reference}")
+async def get_payment(reference: str, request: Request) -> Response:
+    c = container(request)
+    msn = authorize(request, c.tokens, c.clock)
+    c.limiter.hit("get", request.headers["ocp-apim-subscription-key"], _reference(reference))
+    payment = c.db.read(lambda uow: uow.payments.get(msn, reference))
+    if payment is None:
+        status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
+        return raw_json(body, status)
+    return json_response(payment_wire(payment))
+
+
+@router.get("/payments/{reference}/events")
+async def get_payment_events(reference: str, request: Request) -> Response:
+    c = container(request)
+    msn = authorize(request, c.tokens, c.clock)
+    c.limiter.hit("events", request.headers["ocp-apim-subscription-key"], _reference(reference))
+    events = c.db.read(lambda uow: uow.events.list(msn, reference))
+    if not events:
+        status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
+        return raw_json(body, status)
+    return json_response([e.to_wire() for e in events])
+
+
+async def _modify(request: Request, reference: str, operation: str) -> Response:
+    c = container(request)
+    msn = authorize(request, c.tokens, c.clock)
+    raw = await read_body(request)
+    key = idempotency_key(request, required=True)
+    body = parse(ModificationRequest, raw)
+    c.limiter.hit(operation, msn, _reference(reference))
+    amount = Money(body.modificationAmount.value, Currency(body.modificationAmount.currency))
+    cmd = ModifyPayment(msn, reference, amount, key)
+    run = use.capture_payment if operation == "capture" else use.refund_payment
+
+    def action(uow: SqlUnitOfWork) -> Rendered:
+        return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
+
+    out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, raw=raw, action=action)
+    return raw_json(out.body, out.status)
+
+
+@router.post("/payments/{reference}/capture")
+async def capture_payment(reference: str, request: Request) -> Response:
+    return await _modify(request, reference, "capture")
+
+
+@router.post("/payments/{reference}/refund")
+async def refund_payment(reference: str, request: Request) -> Response:
+    return await _modify(request, reference, "refund")
+
+
+@router.post("/payments/{reference}/cancel")
+async def cancel_payment(reference: str, request: Request) -> Response:
+    c = container(request)
+    msn = authorize(request, c.tokens, c.clock)
+    raw = await read_body(request)
+    key = idempotency_key(request, required=False)
+    body = parse(CancelRequest, raw, empty_ok=True)
+    c.limiter.hit("cancel", msn, _reference(reference))
+    cmd = CancelPayment(msn, reference, key, transaction_only=bool(body.cancelTransactionOnly))
+
+    def action(uow: SqlUnitOfWork) -> Rendered:
+        return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
+
+    out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", raw=raw, action=action)
+    return raw_json(out.body, out.status)
+
+
+@router.post("/test/payments/{reference}/approve")
+async def force_approve(reference: str, request: Request) -> Response:
+    c = container(request)
+    msn = authorize(request, c.tokens, c.clock)
+    if c.settings.production:
+        raise ProblemError(403, "Force approve is not available in production mode")
+    body = parse(ForceApproveRequest, await read_body(request), empty_ok=True)
+    _reference(reference)
+
+    def job(uow: SqlUnitOfWork) -> tuple[int, bytes]:
+        try:
+            payment = use.load(uow, msn, reference)
+            if body.token is not None and uow.payments.get_by_token(body.token) != payment:
+                raise DomainError(ErrorCode.APPROVE_FAILED, "The token does not belong to this payment")
+            use.approve_payment(uow, c.clock, c.ids, payment)
+        except DomainError as err:
+            return domain_problem(err, request.url.path)
+        return 200, b""
+
+    status, out = await c.db.write(job)
+    if status != 200:
+        return raw_json(out, status)
+    return Response(status_code=200)

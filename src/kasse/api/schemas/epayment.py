@@ -1,0 +1,84 @@
+"""ePayment API v1 request bodies (contract §4.2, §4.5–§4.8)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from kasse.api.schemas.common import Amount, CustomerIn, Receipt, Reference, Strict
+from kasse.domain.timefmt import parse_rfc3339
+
+# the spec's pattern for expiresAt: RFC 3339 with an offset or Z
+RFC3339 = r"^((?:(\d{4}-\d{2}-\d{2})(T|t)(\d{2}:\d{2}:\d{2}(?:\.\d+)?))(Z|z|([+-](?:2[0-3]|[01][0-9]):[0-5][0-9])))$"
+
+
+class PaymentMethodIn(Strict):
+    type: Literal["WALLET", "CARD", "CARD_PASSTHROUGH"] = "WALLET"
+    blockedSources: list[Literal["COMMERCIAL_CARDS"]] | None = None
+
+
+class QrFormatIn(Strict):
+    format: Literal["TEXT/TARGETURL", "IMAGE/SVG+XML", "IMAGE/PNG"] = "IMAGE/SVG+XML"
+    size: Annotated[int, Field(ge=100, le=2000)] | None = None
+
+
+class ProfileIn(Strict):
+    scope: Annotated[str, Field(max_length=200)] | None = None
+
+
+class AirlineData(Strict):
+    agencyInvoiceNumber: Annotated[str, Field(min_length=1, max_length=6)] | None = None
+    airlineCode: Annotated[str, Field(min_length=3, max_length=3)]
+    airlineDesignatorCode: Annotated[str, Field(min_length=2, max_length=2)]
+    passengerName: Annotated[str, Field(min_length=1, max_length=49)] | None = None
+    ticketNumber: Annotated[str, Field(min_length=1, max_length=150)]
+
+
+class IndustryData(Strict):
+    airlineData: AirlineData | None = None
+
+
+class CreatePaymentRequest(Strict):
+    amount: Amount
+    paymentMethod: PaymentMethodIn
+    reference: Reference
+    userFlow: Literal["PUSH_MESSAGE", "NATIVE_REDIRECT", "WEB_REDIRECT", "QR"]
+    customer: CustomerIn | None = None
+    minimumUserAge: Annotated[int, Field(ge=0, le=100)] | None = None
+    customerInteraction: Literal["CUSTOMER_PRESENT", "CUSTOMER_NOT_PRESENT"] = "CUSTOMER_NOT_PRESENT"
+    industryData: IndustryData | None = None
+    profile: ProfileIn | None = None
+    returnUrl: Annotated[str, Field(max_length=2500)] | None = None
+    expiresAt: Annotated[str, Field(pattern=RFC3339)] | None = None
+    qrFormat: QrFormatIn | None = None
+    paymentDescription: Annotated[str, Field(min_length=3, max_length=100)] | None = None
+    receipt: Receipt | None = None
+    metadata: dict[str, str] | None = None
+    receiptUrl: Annotated[str, Field(max_length=2500)] | None = None
+
+    @field_validator("expiresAt")
+    @classmethod
+    def _real_moment(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_rfc3339(value)  # the pattern admits 2023-02-31; the calendar does not
+        return value
+
+    @model_validator(mode="after")
+    def _qr_format_only_for_qr(self) -> CreatePaymentRequest:
+        if self.qrFormat is not None and self.userFlow != "QR":
+            raise ValueError("qrFormat applies only when userFlow is QR")
+        return self
+
+
+class ModificationRequest(Strict):
+    modificationAmount: Amount
+
+
+class CancelRequest(Strict):
+    cancelTransactionOnly: bool | None = False
+
+
+class ForceApproveRequest(Strict):
+    customer: CustomerIn | None = None
+    token: Annotated[str, Field(min_length=1, max_length=256)] | None = None

@@ -1,0 +1,48 @@
+"""A sales unit: its MSN, market, hashed credentials and what it is allowed to do."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from kasse.domain.money import CURRENCY_OF_MARKET, Currency, Market
+
+
+def hash_secret(secret: str) -> str:
+    """Hash a client secret for storage.
+
+    kasse generates client secrets with 256 bits of entropy, so a fast hash suffices;
+    slow password hashes guard low-entropy secrets chosen by people.
+    """
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Merchant:
+    """A sales unit with its key set (contract §1)."""
+
+    msn: str
+    name: str
+    market: Market
+    client_id: str
+    client_secret_hash: str
+    subscription_keys: tuple[str, str]
+    created_at: datetime
+    push_allowed: bool = True
+    partial_capture_allowed: bool = True
+    long_living_allowed: bool = True
+
+    @property
+    def currency(self) -> Currency:
+        """Return the only currency this sales unit can take."""
+        return CURRENCY_OF_MARKET[self.market]
+
+    def secret_matches(self, secret: str) -> bool:
+        """Compare a presented client secret with the stored hash in constant time."""
+        return hmac.compare_digest(hash_secret(secret), self.client_secret_hash)
+
+    def owns_key(self, subscription_key: str) -> bool:
+        """Tell whether a subscription key is one of this sales unit's two."""
+        return any(hmac.compare_digest(subscription_key, key) for key in self.subscription_keys)

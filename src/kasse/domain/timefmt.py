@@ -1,0 +1,22 @@
+"""Wire formats of time: RFC 3339 with milliseconds and a `Z`, as the ePayment API writes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def rfc3339(moment: datetime) -> str:
+    """Format a UTC-aware moment as `2023-03-27T10:51:59.378Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp into a UTC-aware datetime.
+
+    Raises:
+        ValueError: the text is not RFC 3339 or has no offset.
+    """
+    moment = datetime.fromisoformat(text.replace("z", "Z"))
+    if moment.tzinfo is None:
+        raise ValueError("timestamp needs an offset or Z")
+    return moment.astimezone(UTC)

@@ -1,0 +1,45 @@
+"""Settings read once from the environment and the command line, then passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: str = "./var/kasse.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    production: bool = False
+    rate_limits: bool = True
+    run_worker: bool = True
+    seed_demo: bool = True
+    synchronous: str = "FULL"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        base = cls(
+            database=os.environ.get("KASSE_DATABASE", cls.database),
+            public_url=os.environ.get("KASSE_PUBLIC_URL") or None,
+            production=os.environ.get("KASSE_MODE", "test").lower() == "production",
+            rate_limits=_flag("KASSE_RATE_LIMITS", True),
+            run_worker=_flag("KASSE_RUN_WORKER", True),
+        )
+        chosen = {k: v for k, v in overrides.items() if v is not None}
+        return replace(base, **chosen)  # type: ignore[arg-type]
+
+    def database_path(self) -> Path:
+        return Path(self.database)

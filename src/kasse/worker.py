@@ -1,0 +1,39 @@
+"""Background loops: expiring unanswered payments (and, later, delivering webhooks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from kasse.bootstrap import Container
+from kasse.services.expiry import BATCH, expire_due_payments
+
+log = logging.getLogger("kasse.worker")
+
+SWEEP_INTERVAL = 1.0  # seconds of real time between expiry sweeps
+
+
+async def sweep_expired(container: Container) -> int:
+    """Expire everything due now, in batches; return how many payments expired."""
+    db, clock, ids = container.db, container.clock, container.ids
+    total = 0
+    while True:
+        moved = await db.write(lambda uow: expire_due_payments(uow, clock, ids))
+        total += moved
+        if moved < BATCH:
+            return total
+
+
+async def expire_loop(container: Container, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await sweep_expired(container)
+        except Exception:
+            log.exception("expiry sweep failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), SWEEP_INTERVAL)
+
+
+async def run_background(container: Container, stop: asyncio.Event) -> None:
+    await asyncio.gather(expire_loop(container, stop))
