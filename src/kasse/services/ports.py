@@ -116,6 +116,10 @@ class OutboxRepository(Protocol):
         """Queue one delivery per registration subscribed to the event's type; return how many."""
         ...
 
+    def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        """Queue a delivery of a non-payment event (e.g. `user.checked-in.v1`) to its subscribers."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over all repositories."""

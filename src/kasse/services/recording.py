@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kasse.domain.events import PaymentEvent
 from kasse.services.ports import UnitOfWork
 
@@ -11,3 +13,11 @@ def record(uow: UnitOfWork, event: PaymentEvent) -> int:
     event_id = uow.events.append(event)
     uow.outbox.enqueue(event, event_id)
     return event_id
+
+
+CHECKED_IN = "user.checked-in.v1"
+
+
+def record_check_in(uow: UnitOfWork, msn: str, payload: dict[str, object], at: datetime) -> int:
+    """Queue the `user.checked-in.v1` webhook (contract §5.4a) for the sales unit's registration."""
+    return uow.outbox.enqueue_raw(msn, CHECKED_IN, payload, at)

@@ -136,14 +136,24 @@ class SqlOutbox:
         if not hooks:
             return 0
         payload = orjson.dumps(event.to_webhook())
-        at = rows.to_us(event.timestamp)
+        self._insert(hooks, event.msn, event.reference, event_id, event_type, payload, rows.to_us(event.timestamp))
+        return len(hooks)
+
+    def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        hooks = self.conn.execute(
+            "SELECT webhook_id FROM webhook_subscriptions WHERE msn = ? AND event_type = ?", (msn, event_type)
+        ).fetchall()
+        self._insert(hooks, msn, None, None, event_type, orjson.dumps(payload), rows.to_us(at))
+        return len(hooks)
+
+    def _insert(self, hooks: list[Any], msn: str, reference: str | None, event_id: int | None, event_type: str,
+                payload: bytes, at: int) -> None:
         for (webhook_id,) in hooks:
             self.conn.execute(
                 "INSERT INTO webhook_deliveries (webhook_id, msn, reference, event_id, event_type, payload, state,"
                 " attempts, created_at, next_attempt_at) VALUES (?,?,?,?,?,?, 'PENDING', 0, ?, ?)",
-                (webhook_id, event.msn, event.reference, event_id, event_type, payload, at, at),
+                (webhook_id, msn, reference, event_id, event_type, payload, at, at),
             )
-        return len(hooks)
 
 
 class SqlUnitOfWork:
