@@ -118,3 +118,19 @@ class ProblemError(Exception):
         self.detail = detail
         self.extra = list(extra)
         self.headers = headers
+
+
+def error_table_markdown() -> str:
+    """Render every ErrorCode with its HTTP status: the source of docs/errors.md."""
+    lines = [
+        "# Error codes and HTTP statuses",
+        "",
+        "Generated from `STATUS_OF_CODE` in `src/kasse/api/problems.py`; a test keeps this file in step.",
+        "Every domain refusal is `application/problem+json` with `extraDetails: [{name: \"ErrorCode\", reason}]`.",
+        "Validation failures are 400 with one `extraDetails` entry per bad field and no ErrorCode.",
+        "",
+        "| ErrorCode | title | HTTP status |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {int(code)} | {code.title} | {status_of(code)} |" for code in ErrorCode]
+    return "\n".join(lines) + "\n"
