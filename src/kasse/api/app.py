@@ -9,10 +9,13 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
 
+from kasse.api import openapi
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.routes import accesstoken, control, pages, payments
 from kasse.bootstrap import Container, build
@@ -44,9 +47,19 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return problem_response(500, "An unexpected error occurred.", request.url.path)
 
 
-def create_app(container: Container) -> FastAPI:
+HANDLERS = {
+    ProblemError: _problem,
+    HTTPException: _http_error,
+    RequestValidationError: _invalid,
+    Exception: _crash,
+}
+
+
+def create_app(container: Container) -> Starlette:
+    """Return the whole application: the hot ePayment routes in front, FastAPI for the rest and the docs."""
+
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = asyncio.create_task(run_background(container, stop)) if container.settings.run_worker else None
         try:
@@ -60,19 +73,23 @@ def create_app(container: Container) -> FastAPI:
         title="kasse",
         version="0.1.0",
         summary="In-person mobile payments, wire-compatible with the Vipps MobilePay APIs",
-        lifespan=lifespan,
     )
     app.state.container = container
-    app.add_exception_handler(ProblemError, _problem)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _invalid)
-    app.add_exception_handler(Exception, _crash)
-    for module in (accesstoken, payments, control, pages):
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)
+    for module in (accesstoken, control, pages):
         app.include_router(module.router)
-    return app
+    openapi.install(app)
+    front = Starlette(
+        routes=[*payments.ROUTES, Mount("", app=app)],
+        exception_handlers=dict(HANDLERS),
+        lifespan=lifespan,
+    )
+    front.state.container = container
+    return front
 
 
-def create_app_from_env() -> FastAPI:
+def create_app_from_env() -> Starlette:
     """Factory for granian worker processes: settings come from KASSE_* variables."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return create_app(build(Settings.from_env()))

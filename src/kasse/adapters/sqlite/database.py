@@ -37,11 +37,28 @@ _PRAGMAS = (
 
 
 class _Job:
-    __slots__ = ("fn", "future")
+    """One write: a function of the unit of work, and where its outcome goes.
 
-    def __init__(self, fn: Callable[[SqlUnitOfWork], Any]) -> None:
+    Async callers get an asyncio future on their loop; the writer resolves a whole batch's futures
+    with one `call_soon_threadsafe` per loop instead of one wake-up per job.
+    """
+
+    __slots__ = ("fn", "future", "loop")
+
+    def __init__(self, fn: Callable[[SqlUnitOfWork], Any], loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.fn = fn
-        self.future: Future[Any] = Future()
+        self.loop = loop
+        self.future: Future[Any] | asyncio.Future[Any] = loop.create_future() if loop else Future()
+
+
+def _settle(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:
+    for job, result, error in outcomes:
+        if job.future.done():  # an async caller may have been cancelled meanwhile
+            continue
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(result)
 
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
@@ -98,10 +115,16 @@ class SqliteDatabase:
     def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
         job = _Job(fn)
         self._queue.put(job)
+        assert isinstance(job.future, Future)
         return job.future
 
     async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        return await asyncio.wrap_future(self.submit(fn))
+        job = _Job(fn, asyncio.get_running_loop())
+        future = job.future
+        assert isinstance(future, asyncio.Future)
+        self._queue.put(job)
+        result: T = await future
+        return result
 
     def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
         return self.submit(fn).result()
@@ -137,6 +160,17 @@ class SqliteDatabase:
             batch, stop = self._take_batch(first)
             self._commit_batch(conn, uow, batch)
 
+    @staticmethod
+    def _deliver(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop | None, list[tuple[_Job, Any, BaseException | None]]] = {}
+        for outcome in outcomes:
+            by_loop.setdefault(outcome[0].loop, []).append(outcome)
+        for loop, items in by_loop.items():
+            if loop is None:
+                _settle(items)
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, items)
+
     def _commit_batch(self, conn: sqlite3.Connection, uow: SqlUnitOfWork, batch: list[_Job]) -> None:
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         try:
@@ -157,15 +191,10 @@ class SqliteDatabase:
             log.exception("commit of %d jobs failed", len(batch))
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for job in batch:
-                job.future.set_exception(exc)
-            return
-        self.batches += 1
-        self.jobs += len(batch)
-        for job, result, error in outcomes:
-            if error is not None:
-                job.future.set_exception(error)
-            else:
-                job.future.set_result(result)
+            outcomes = [(job, None, exc) for job in batch]
+        else:
+            self.batches += 1
+            self.jobs += len(batch)
+        self._deliver(outcomes)
         for listener in self._listeners:
             listener()

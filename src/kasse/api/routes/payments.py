@@ -1,13 +1,17 @@
-"""ePayment API v1 (contract §3 E1–E7): thin routes that parse, delegate and render."""
+"""ePayment API v1 (contract §3 E1–E7): thin routes that parse, delegate and render.
+
+These are plain Starlette endpoints on the hot path: FastAPI's per-request dependency solving cost
+more than the handlers themselves (bench/README.md). `api/openapi.py` documents them instead.
+"""
 
 from __future__ import annotations
 
 import re
 
 import orjson
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.auth import authorize, idempotency_key
@@ -24,7 +28,6 @@ from kasse.services import payments as use
 from kasse.services.commands import CancelPayment, ModifyPayment
 from kasse.services.idempotency import Rendered
 
-router = APIRouter(prefix="/epayment/v1", tags=["ePayment"])
 _REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")
 
 
@@ -34,7 +37,6 @@ def _reference(reference: str) -> str:
     return reference
 
 
-@router.post("/payments", status_code=201)
 async def create_payment(request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
@@ -52,8 +54,8 @@ async def create_payment(request: Request) -> Response:
     return raw_json(out.body, out.status)
 
 
-@router.get("/payments/{reference}")
-async def get_payment(reference: str, request: Request) -> Response:
+async def get_payment(request: Request) -> Response:
+    reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     c.limiter.hit("get", request.headers["ocp-apim-subscription-key"], _reference(reference))
@@ -64,8 +66,8 @@ async def get_payment(reference: str, request: Request) -> Response:
     return json_response(payment_wire(payment))
 
 
-@router.get("/payments/{reference}/events")
-async def get_payment_events(reference: str, request: Request) -> Response:
+async def get_payment_events(request: Request) -> Response:
+    reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     c.limiter.hit("events", request.headers["ocp-apim-subscription-key"], _reference(reference))
@@ -76,7 +78,8 @@ async def get_payment_events(reference: str, request: Request) -> Response:
     return json_response([e.to_wire() for e in events])
 
 
-async def _modify(request: Request, reference: str, operation: str) -> Response:
+async def _modify(request: Request, operation: str) -> Response:
+    reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     raw = await read_body(request)
@@ -94,18 +97,16 @@ async def _modify(request: Request, reference: str, operation: str) -> Response:
     return raw_json(out.body, out.status)
 
 
-@router.post("/payments/{reference}/capture")
-async def capture_payment(reference: str, request: Request) -> Response:
-    return await _modify(request, reference, "capture")
+async def capture_payment(request: Request) -> Response:
+    return await _modify(request, "capture")
 
 
-@router.post("/payments/{reference}/refund")
-async def refund_payment(reference: str, request: Request) -> Response:
-    return await _modify(request, reference, "refund")
+async def refund_payment(request: Request) -> Response:
+    return await _modify(request, "refund")
 
 
-@router.post("/payments/{reference}/cancel")
-async def cancel_payment(reference: str, request: Request) -> Response:
+async def cancel_payment(request: Request) -> Response:
+    reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     raw = await read_body(request)
@@ -121,8 +122,8 @@ async def cancel_payment(reference: str, request: Request) -> Response:
     return raw_json(out.body, out.status)
 
 
-@router.post("/test/payments/{reference}/approve")
-async def force_approve(reference: str, request: Request) -> Response:
+async def force_approve(request: Request) -> Response:
+    reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     if c.settings.production:
@@ -144,3 +145,15 @@ async def force_approve(reference: str, request: Request) -> Response:
     if status != 200:
         return raw_json(out, status)
     return Response(status_code=200)
+
+
+PREFIX = "/epayment/v1"
+ROUTES = [
+    Route(f"{PREFIX}/payments", create_payment, methods=["POST"]),
+    Route(f"{PREFIX}/payments/{{reference}}", get_payment, methods=["GET"]),
+    Route(f"{PREFIX}/payments/{{reference}}/events", get_payment_events, methods=["GET"]),
+    Route(f"{PREFIX}/payments/{{reference}}/capture", capture_payment, methods=["POST"]),
+    Route(f"{PREFIX}/payments/{{reference}}/refund", refund_payment, methods=["POST"]),
+    Route(f"{PREFIX}/payments/{{reference}}/cancel", cancel_payment, methods=["POST"]),
+    Route(f"{PREFIX}/test/payments/{{reference}}/approve", force_approve, methods=["POST"]),
+]
