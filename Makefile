@@ -4,7 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit install clean bench
+# The official Node SDK check (tests/integration/test_node_sdk.py) needs tests/node/node_modules: installed
+# from the committed lock file whenever node and npm are on PATH, so CI runs that test instead of skipping it.
+NODE_DEPS := tests/node/node_modules/.package-lock.json
+ifneq ($(and $(shell command -v node 2>/dev/null),$(shell command -v npm 2>/dev/null)),)
+TEST_NODE_DEPS := $(NODE_DEPS)
+endif
+
+.PHONY: run test lint typecheck unit install clean bench node-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +20,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(NODE_DEPS): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund
+	touch $@
+
+node-deps: $(NODE_DEPS)
 
 run: install ## start kasse on SQLite (./var/kasse.db) with the demo sales unit
 	$(BIN)/kasse serve
@@ -26,11 +39,11 @@ typecheck: install
 unit: install
 	$(BIN)/pytest tests/unit tests/architecture -q
 
-test: lint typecheck ## ruff, mypy and the whole pytest suite
+test: lint typecheck $(TEST_NODE_DEPS) ## ruff, mypy and the whole pytest suite
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules
