@@ -45,4 +45,6 @@ class Merchant:
 
     def owns_key(self, subscription_key: str) -> bool:
         """Tell whether a subscription key is one of this sales unit's two."""
-        return any(hmac.compare_digest(subscription_key, key) for key in self.subscription_keys)
+        # bytes, not str: compare_digest refuses non-ASCII str, and a header may carry any latin-1 text
+        presented = subscription_key.encode("utf-8")
+        return any(hmac.compare_digest(presented, key.encode("utf-8")) for key in self.subscription_keys)
