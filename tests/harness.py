@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from kasse.api.app import create_app
@@ -202,3 +204,115 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+# --- conformance helpers for the integration suites (contract §2–§4) -------------------------------------
+
+EPAYMENT_SPEC = Path(
+    os.environ.get(
+        "KASSE_EPAYMENT_SPEC",
+        Path(__file__).resolve().parents[2] / "shared" / "reference" / "openapi" / "epayment-v1.site-1.8.1.yaml",
+    )
+)
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "traceId", "extraDetails"}
+DEMO_PHONE = "4712345678"  # the seeded demo wallet user
+
+
+@functools.cache
+def _epayment_components() -> dict[str, Any]:
+    import yaml
+
+    spec: dict[str, Any] = yaml.safe_load(EPAYMENT_SPEC.read_text())
+    return {"components": spec["components"]}
+
+
+def assert_matches_spec(body: Any, schema: str) -> None:
+    """Validate a response body against a schema of the official ePayment OpenAPI file (not in the repo)."""
+    if not EPAYMENT_SPEC.exists():
+        pytest.skip(f"the ePayment OpenAPI file is not at {EPAYMENT_SPEC}")
+    from openapi_schema_validator import OAS30Validator
+
+    document = {"$ref": f"#/components/schemas/{schema}", **_epayment_components()}
+    OAS30Validator(document, format_checker=OAS30Validator.FORMAT_CHECKER).validate(body)
+
+
+def error_code(response: httpx.Response) -> str | None:
+    """Return the problem's ErrorCode, or None for a problem without one."""
+    for detail in response.json().get("extraDetails") or []:
+        if detail["name"] == "ErrorCode":
+            reason: str = detail["reason"]
+            return reason
+    return None
+
+
+def bad_fields(response: httpx.Response) -> set[str]:
+    """Return the names in a validation problem's extraDetails."""
+    return {d["name"] for d in response.json().get("extraDetails") or []}
+
+
+def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """Assert an RFC 7807 problem with every field the contract lists; return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body.keys() >= PROBLEM_FIELDS, body
+    assert body["status"] == status
+    assert body["type"] == f"https://httpstatuses.io/{status}"
+    assert error_code(response) == code, body
+    return body
+
+
+def advance_clock(client: Any, seconds: int) -> None:
+    r = client.post("/_kasse/clock/advance", json={"seconds": seconds})
+    assert r.status_code == 200, r.text
+
+
+def receipt(value: int = 10000, currency: str = "NOK") -> dict[str, Any]:
+    tax = value // 5
+    return {
+        "orderLines": [{"name": "Coffee", "id": "line-1", "totalAmount": value,
+                        "totalAmountExcludingTax": value - tax, "totalTaxAmount": tax, "taxRate": 2500}],
+        "bottomLine": {"currency": currency, "posId": "till-1"},
+    }
+
+
+def local_path(url: str) -> str:
+    """Return the path and query of one of kasse's own URLs, for the in-process client."""
+    parts = httpx.URL(url)
+    return parts.raw_path.decode()
+
+
+def token_of(redirect_url: str) -> str:
+    """Return the payment token inside a create response's redirectUrl."""
+    url = httpx.URL(redirect_url)
+    token = url.params.get("token") or url.path.rsplit("/", 1)[-1]
+    return token.split(".", 1)[0]
+
+
+def authorized(session: ApiSession, value: int = 10000, **extra: Any) -> str:
+    """Create and force-approve a payment; return its reference."""
+    ref = new_reference()
+    created = session.create(create_body(ref, value, **extra))
+    assert created.status_code == 201, created.text
+    approved = session.approve(ref)
+    assert approved.status_code == 200, approved.text
+    return ref
+
+
+def aggregate(response: httpx.Response) -> dict[str, int]:
+    """Return the aggregate of a payment or modification response as plain numbers."""
+    return {name.removesuffix("Amount"): amount["value"] for name, amount in response.json()["aggregate"].items()}
+
+
+def shared_kasse(name: str, **settings: Any) -> Any:
+    """Return a module-scoped fixture to stand in for `kasse` in a module whose tests share one instance.
+
+    Fit only for tests that touch nothing but their own random references and keys and never move the
+    clock: the random references keep them apart (cosmicpython's random refs), and the suite stays fast.
+    """
+
+    @pytest.fixture(scope="module")
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessKasse]:
+        yield from in_process(tmp_path_factory.mktemp(name), **settings)
+
+    return fixture

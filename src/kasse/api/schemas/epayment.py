@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from kasse.api.schemas.common import Amount, CustomerIn, Receipt, Reference, Strict
 from kasse.domain.timefmt import parse_rfc3339
@@ -64,11 +64,13 @@ class CreatePaymentRequest(Strict):
             parse_rfc3339(value)  # the pattern admits 2023-02-31; the calendar does not
         return value
 
-    @model_validator(mode="after")
-    def _qr_format_only_for_qr(self) -> CreatePaymentRequest:
-        if self.qrFormat is not None and self.userFlow != "QR":
+    @field_validator("qrFormat")
+    @classmethod
+    def _qr_format_only_for_qr(cls, value: QrFormatIn | None, info: ValidationInfo) -> QrFormatIn | None:
+        # a field validator, so the problem names `qrFormat` (userFlow is declared, and so checked, first)
+        if value is not None and info.data.get("userFlow", "QR") != "QR":
             raise ValueError("qrFormat applies only when userFlow is QR")
-        return self
+        return value
 
 
 class ModificationRequest(Strict):
