@@ -1,0 +1,106 @@
+"""Receiving webhooks: check the signature (contract §8.3), then read the event (§8.2, §5.4a).
+
+The signature check is `kasse.domain.webhook_signature`, the same code kasse signs deliveries with.
+Deliveries may repeat and arrive late: handle each event idempotently and check `success`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from kasse.domain import webhook_signature
+from kasse.sdk._errors import InvalidWebhookError
+from kasse.sdk._money import Amount
+from kasse.sdk._payment_results import PaymentEventName, ShippingDetails, UserDetails
+from kasse.sdk._wire import WireFormatError, from_wire
+
+DEFAULT_TOLERANCE = webhook_signature.DEFAULT_TOLERANCE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentWebhookEvent:
+    """An `epayments.payment.*.v1` delivery: one event of one payment."""
+
+    msn: str
+    reference: str
+    psp_reference: str  # this event's own
+    name: PaymentEventName
+    amount: Amount  # this operation's amount
+    timestamp: datetime
+    success: bool
+    idempotency_key: str | None = None
+    shipping_details: ShippingDetails | None = None
+    user_details: UserDetails | None = None
+    sub: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckedInEvent:
+    """A `user.checked-in.v1` delivery: a customer scanned a merchant callback QR code.
+
+    Create a payment with `Customer(customer_token=event.customer_token)` within 15 minutes.
+    """
+
+    msn: str
+    merchant_qr_id: str
+    customer_token: str
+    initiated_at: datetime
+
+
+WebhookEvent = PaymentWebhookEvent | CheckedInEvent
+
+
+def verify_webhook(
+    headers: Mapping[str, str],
+    body: bytes,
+    secret: str,
+    url: str,
+    now: datetime | None = None,
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+) -> None:
+    """Check that a delivery was signed with `secret` for `url`, with this body, recently.
+
+    `url` is the URL exactly as registered; `body` the raw request bytes, before any JSON parsing.
+
+    Raises:
+        InvalidWebhookError: the signature, content hash or date does not check out; answer 401.
+
+    Example:
+        >>> verify_webhook(request.headers, await request.body(), secret, "https://pos.example.com/hooks")
+        >>> event = parse_webhook_event(await request.body())
+    """
+    try:
+        webhook_signature.verify(headers, body, secret, url, now=now or datetime.now(UTC), tolerance=tolerance)
+    except webhook_signature.SignatureError as exc:
+        raise InvalidWebhookError(str(exc)) from None
+
+
+def parse_webhook_event(body: bytes | str) -> WebhookEvent:
+    """Return the event a delivery carries: a payment event or a check-in.
+
+    Raises:
+        InvalidWebhookError: the body is not JSON or not one of the known event shapes.
+
+    Example:
+        >>> event = parse_webhook_event(body)
+        >>> if isinstance(event, PaymentWebhookEvent) and event.name is PaymentEventName.AUTHORIZED:
+        ...     capture(event.reference)
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidWebhookError(f"the body is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidWebhookError("the body is not a JSON object")
+    try:
+        if "customerToken" in data:
+            # contract §5.4a: older documents call the MSN `merchantSerialNumber`
+            if "msn" not in data and "merchantSerialNumber" in data:
+                data = {**data, "msn": data["merchantSerialNumber"]}
+            return from_wire(CheckedInEvent, data)
+        return from_wire(PaymentWebhookEvent, data)
+    except (WireFormatError, ValueError, TypeError) as exc:
+        raise InvalidWebhookError(f"not a known webhook event: {exc}") from None
