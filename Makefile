@@ -11,7 +11,11 @@ ifneq ($(and $(shell command -v node 2>/dev/null),$(shell command -v npm 2>/dev/
 TEST_NODE_DEPS := $(NODE_DEPS)
 endif
 
-.PHONY: run test lint typecheck unit install clean bench node-deps
+# The browser tests (tests/e2e) drive Debian's Chromium through Playwright (never `playwright install`):
+# installed with apt when /usr/bin/chromium is missing; without apt the browser tests skip themselves.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint typecheck unit install clean bench node-deps browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +31,13 @@ $(NODE_DEPS): tests/node/package.json tests/node/package-lock.json
 
 node-deps: $(NODE_DEPS)
 
+$(CHROMIUM):
+	@if command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "no $(CHROMIUM) and no apt-get: the browser tests will be skipped"; fi
+
+browser: $(CHROMIUM)
+
 run: install ## start kasse on SQLite (./var/kasse.db) with the demo sales unit
 	$(BIN)/kasse serve
 
@@ -39,7 +50,7 @@ typecheck: install
 unit: install
 	$(BIN)/pytest tests/unit tests/architecture -q
 
-test: lint typecheck $(TEST_NODE_DEPS) ## ruff, mypy and the whole pytest suite
+test: lint typecheck $(TEST_NODE_DEPS) $(CHROMIUM) ## ruff, mypy and the whole pytest suite
 	$(BIN)/pytest
 
 bench: install

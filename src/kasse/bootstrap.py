@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kasse.adapters.clock import ControllableClock
+from kasse.adapters.clock import ControllableClock, SystemClock
+from kasse.adapters.commit_signal import CommitSignal
 from kasse.adapters.ids import RandomIds
 from kasse.adapters.jwt_tokens import JwtTokens
+from kasse.adapters.qr_decode import ZxingQrReader
 from kasse.adapters.qr_render import SegnoQrRenderer
 from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
+from kasse.adapters.webhook_sender import AiohttpWebhookSender
 from kasse.api.ratelimit import RateLimiter
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
+from kasse.services.users import seed_demo_users
 from kasse.settings import Settings
 
 log = logging.getLogger("kasse")
@@ -37,6 +41,10 @@ class Container:
     tokens: JwtTokens
     limiter: RateLimiter
     qr: SegnoQrRenderer
+    # webhooks: x-ms-date is signed with the wall clock (receivers compare it with theirs); commits wake the loop
+    sender: AiohttpWebhookSender = field(default_factory=lambda: AiohttpWebhookSender(SystemClock()))
+    commits: CommitSignal = field(default_factory=CommitSignal)
+    qr_reader: ZxingQrReader = field(default_factory=ZxingQrReader)  # the wallet's image scanner
 
 
 def _signing_secret(db: SqliteDatabase) -> str:
@@ -72,6 +80,8 @@ def build(settings: Settings) -> Container:
         limiter=RateLimiter(clock.now, enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
     )
+    db.on_commit(container.commits.notify)
     if settings.seed_demo:
         seed_demo(container)
+        db.write_sync(lambda uow: seed_demo_users(uow, container.clock, container.ids))
     return container

@@ -32,8 +32,24 @@ def _banner(settings: Settings) -> str:
             f"    Ocp-Apim-Subscription-Key  {DEMO.subscription_key}",
             f"  get a token:  curl -X POST {base}/accesstoken/get -H 'client_id: {DEMO.client_id}'"
             f" -H 'client_secret: {DEMO.client_secret}' -H 'Ocp-Apim-Subscription-Key: {DEMO.subscription_key}'",
+            f"  customer wallet    {base}/wallet   (test users, personal QR, scan, approve)",
+            *_demo_user_lines(),
         ]
     )
+
+
+def _demo_user_lines() -> list[str]:
+    from datetime import date
+
+    from kasse.domain.user import age_on
+    from kasse.services.users import DEMO_USERS
+
+    today = date.today()
+    lines = ["  demo wallet users (phoneNumber for PUSH_MESSAGE):"]
+    for spec in DEMO_USERS:
+        assert spec.birth_date is not None and spec.name is not None
+        lines.append(f"    {spec.msisdn:<14} {spec.name:<16} age {age_on(spec.birth_date, today)}")
+    return lines
 
 
 @main.command()
@@ -111,4 +127,103 @@ def merchant_create(
     m = created.merchant
     out = {"msn": m.msn, "clientId": m.client_id, "clientSecret": created.client_secret,
            "subscriptionKey": m.subscription_keys[0]}
+    click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+
+
+@main.command()
+@click.option("--db", "database", default=None, help="SQLite file (default ./var/kasse.db or $KASSE_DATABASE).")
+def worker(database: str | None) -> None:
+    """Run only the background loops (webhook delivery, expiry), e.g. beside `kasse serve --no-worker`.
+
+    Several workers and servers may share one database: each claims deliveries with a lease, so no
+    delivery is sent by two of them at once. Stop with Ctrl-C or SIGTERM.
+    """
+    import asyncio
+    import logging
+    import signal
+
+    from kasse.bootstrap import build
+    from kasse.worker import run_background
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    container = build(Settings.from_env(database=database, seed_demo=False))
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        click.echo(f"kasse worker: delivering webhooks and expiring payments from {container.settings.database}")
+        await run_background(container, stop)
+
+    try:
+        asyncio.run(run())
+    finally:
+        container.db.close()
+
+
+@main.command()
+@click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True, envvar="KASSE_URL",
+              help="Base URL of the kasse server ($KASSE_URL).")
+@click.option("--forward-to", default=None, metavar="URL",
+              help="Also register a webhook for every event to URL (deleted again on exit) and print its secret.")
+@click.option("--msn", default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
+@click.option("--client-id", default=DEMO.client_id, show_default=True, help="client_id of the sales unit.")
+@click.option("--client-secret", default=DEMO.client_secret, show_default=True, help="client_secret of the sales unit.")
+@click.option("--subscription-key", default=DEMO.subscription_key, show_default=True,
+              help="Ocp-Apim-Subscription-Key of the sales unit.")
+def listen(base_url: str, forward_to: str | None, msn: str, client_id: str, client_secret: str,
+           subscription_key: str) -> None:
+    """Print a sales unit's payment events live, one line each; optionally forward them as signed webhooks.
+
+    Uses the demo sales unit unless told otherwise. Event lines go to stdout, status lines to stderr.
+    """
+    from kasse.listen import ListenError, ListenOptions, run
+
+    options = ListenOptions(base_url.rstrip("/"), msn, client_id, client_secret, subscription_key, forward_to)
+    try:
+        run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True))
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group()
+def user() -> None:
+    """Manage the wallet's test users (customers)."""
+
+
+@user.command("create")
+@click.argument("msisdn")
+@click.option("--name", default=None, help="Full name; made up from the number if omitted.")
+@click.option("--birth-date", default=None, metavar="YYYY-MM-DD", help="Birth date; an adult's if omitted.")
+@click.option("--market", type=click.Choice(["NO", "DK", "FI"]), default=None,
+              help="Market; told from the country code (47, 45, 358) if omitted.")
+@click.option("--db", "database", default=None, help="SQLite file (default ./var/kasse.db or $KASSE_DATABASE).")
+def user_create(msisdn: str, name: str | None, birth_date: str | None, market: str | None,
+                database: str | None) -> None:
+    """Create a test user with one card, and print it with its personal QR content (both formats)."""
+    from datetime import date
+
+    import orjson
+
+    from kasse.bootstrap import build
+    from kasse.domain.money import Market
+    from kasse.services.users import UserError, UserSpec, create_user, personal_qr_contents
+
+    try:
+        born = date.fromisoformat(birth_date) if birth_date else None
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--birth-date") from None
+    spec = UserSpec(msisdn, name, born, Market(market) if market else None)
+    container = build(Settings.from_env(database=database, seed_demo=False))
+    try:
+        created = container.db.write_sync(lambda uow: create_user(uow, container.clock, container.ids, spec))
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        container.db.close()
+    qr = personal_qr_contents(created)
+    out = {"msisdn": created.msisdn, "name": created.name, "birthDate": created.birth_date.isoformat(),
+           "market": created.market.value, "card": f"{created.card.brand} {created.card.masked} {created.card.expiry}",
+           "personalQr": {"tokenized": qr["2.0"], "clearText": qr["1.0"]}}
     click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())

@@ -1,4 +1,4 @@
-"""Background loops: expiring unanswered payments (and, later, delivering webhooks)."""
+"""Background loops: expiring unanswered payments and delivering webhooks (`delivery_loop.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from kasse.bootstrap import Container
+from kasse.delivery_loop import deliver_webhooks
 from kasse.services.expiry import BATCH, expire_due_payments
 
 log = logging.getLogger("kasse.worker")
@@ -36,4 +37,4 @@ async def expire_loop(container: Container, stop: asyncio.Event) -> None:
 
 
 async def run_background(container: Container, stop: asyncio.Event) -> None:
-    await asyncio.gather(expire_loop(container, stop))
+    await asyncio.gather(expire_loop(container, stop), deliver_webhooks(container, stop))

@@ -15,9 +15,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
-from kasse.api import openapi
+from kasse import wallet
+from kasse.api import invalid_params, openapi
 from kasse.api.problems import ProblemError, problem_response
-from kasse.api.routes import accesstoken, control, pages, payments
+from kasse.api.routes import (
+    accesstoken,
+    control,
+    deliveries,
+    event_stream,
+    ordermanagement,
+    pages,
+    payments,
+    qr,
+    users,
+    webhooks,
+)
 from kasse.bootstrap import Container, build
 from kasse.settings import Settings
 from kasse.worker import run_background
@@ -49,6 +61,7 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 HANDLERS = {
     ProblemError: _problem,
+    invalid_params.ParamsProblemError: invalid_params.handle,  # the QR and Order Management error shape
     HTTPException: _http_error,
     RequestValidationError: _invalid,
     Exception: _crash,
@@ -61,12 +74,15 @@ def create_app(container: Container) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(run_background(container, stop)) if container.settings.run_worker else None
+        running = []
+        if container.settings.run_worker:
+            running = [asyncio.create_task(run_background(container, stop)),
+                       asyncio.create_task(wallet.run_behaviours(container, stop))]
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
+            for task in running:
                 await task
 
     app = FastAPI(
@@ -77,8 +93,9 @@ def create_app(container: Container) -> Starlette:
     app.state.container = container
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
-    for module in (accesstoken, control, pages):
+    for module in (accesstoken, control, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users):
         app.include_router(module.router)
+    wallet.install(app)
     openapi.install(app)
     front = Starlette(
         routes=[*payments.ROUTES, Mount("", app=app)],

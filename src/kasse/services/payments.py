@@ -6,6 +6,9 @@ event and its webhook deliveries share the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from kasse.domain.errors import DomainError, ErrorCode, NotFoundError
 from kasse.domain.payment import (
     Payment,
@@ -17,9 +20,18 @@ from kasse.domain.payment import (
     start,
 )
 from kasse.domain.payment_state import Operation
+from kasse.domain.test_amounts import (
+    UNKNOWN_RESULT_HOLD,
+    AmountOutcome,
+    MagicAmount,
+    approval_outcome,
+    failed_authorization,
+    refund_refusal,
+)
 from kasse.domain.transitions import allows
 from kasse.services.commands import CancelPayment, CreatePayment, ModifyPayment
 from kasse.services.create_rules import check_create
+from kasse.services.customers import push_to_customer, resolve_customer
 from kasse.services.ports import Clock, Ids, UnitOfWork
 from kasse.services.recording import record
 
@@ -48,6 +60,7 @@ def create_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: CreatePayment, 
     check_create(cmd, merchant, now)
     if uow.payments.get(cmd.msn, cmd.reference) is not None:
         raise DomainError(ErrorCode.REFERENCE_EXISTS, f"Reference '{cmd.reference}' already exists")
+    customer = resolve_customer(uow, merchant, cmd, now)
     payment, event = start(
         msn=cmd.msn,
         reference=cmd.reference,
@@ -60,6 +73,7 @@ def create_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: CreatePayment, 
     )
     uow.payments.add(payment, token)
     record(uow, event)
+    push_to_customer(uow, payment, customer, now)
     return payment
 
 
@@ -109,6 +123,9 @@ def refund_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: ModifyPayment) 
     payment = load(uow, cmd.msn, cmd.reference)
     if allows(payment.state, Operation.REFUND):
         can_refund(payment, cmd.amount)
+        refused = refund_refusal(cmd.amount.value)  # contract §9: refunds of 123 and 124 fail
+        if refused is not None and refused.code is not None:
+            raise DomainError(refused.code, refused.reason)
     return advance(uow, clock, ids, payment, Operation.REFUND, amount=cmd, key=cmd.idempotency_key)
 
 
@@ -123,14 +140,48 @@ def cancel_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: CancelPayment) 
     return advance(uow, clock, ids, payment, Operation.CANCEL, key=cmd.idempotency_key)
 
 
+def _reserve(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) -> Payment:
+    return advance(uow, clock, ids, payment, Operation.APPROVE, key=payment.idempotency_key)
+
+
+def _decline(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) -> Payment:
+    # the card is declined: the POS sees a failed AUTHORIZED event (webhook too), then ABORTED
+    record(uow, failed_authorization(payment, clock.now(), ids.psp_reference()))
+    return advance(uow, clock, ids, payment, Operation.REJECT)
+
+
+def _hold(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) -> Payment:
+    # no answer for an hour: the payment stays CREATED, then expires at the moved deadline
+    until = clock.now() + UNKNOWN_RESULT_HOLD
+    uow.wallet.hold_payment(payment.msn, payment.reference, until)
+    return replace(payment, expires_at=until)
+
+
+# contract §9: what an approval does, by the magic-amount outcome of the payment's amount
+_APPROVALS: dict[AmountOutcome | None, Callable[[UnitOfWork, Clock, Ids, Payment], Payment]] = {
+    None: _reserve,
+    AmountOutcome.SCA_REQUIRED: _reserve,  # the wallet asks for BankID first; a forced approval has done it
+    AmountOutcome.DECLINED: _decline,
+    AmountOutcome.UNKNOWN_FOR_AN_HOUR: _hold,
+}
+
+
+def approval_magic(payment: Payment) -> MagicAmount | None:
+    """Return the magic-amount row that governs approving this payment, or None."""
+    return approval_outcome(payment.amount.value)
+
+
 def approve_payment(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) -> Payment:
     """Reserve the amount: the customer approved in the wallet, or a test forced it.
+
+    A magic amount (contract §9) may decline it (ABORTED) or leave it unanswered for an hour.
 
     Raises:
         DomainError: the payment is no longer waiting for an answer.
     """
     can_approve(payment, clock.now())
-    return advance(uow, clock, ids, payment, Operation.APPROVE, key=payment.idempotency_key)
+    magic = approval_magic(payment)
+    return _APPROVALS[magic.outcome if magic else None](uow, clock, ids, payment)
 
 
 def reject_payment(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) -> Payment:

@@ -6,7 +6,7 @@ unit of work, so a state change, its event and its webhook deliveries commit tog
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -14,6 +14,14 @@ from typing import Protocol
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
+from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
+from kasse.domain.webhook_registration import Registration
+from kasse.services.wallet_ports import (
+    ReceiptRepository,
+    StaticQrRepository,
+    UserRepository,
+    WalletRepository,
+)
 
 
 class Clock(Protocol):
@@ -121,6 +129,74 @@ class OutboxRepository(Protocol):
         ...
 
 
+class WebhookRepository(Protocol):
+    """Webhook registrations of sales units, each with its subscribed event types."""
+
+    def add(self, registration: Registration) -> None:
+        """Store a registration and subscribe it to its events."""
+        ...
+
+    def list(self, msn: str) -> Sequence[Registration]:
+        """Return the sales unit's registrations, oldest first."""
+        ...
+
+    def get(self, msn: str, webhook_id: str) -> Registration | None:
+        """Return the sales unit's registration, or None (another sales unit's included)."""
+        ...
+
+    def delete(self, msn: str, webhook_id: str) -> None:
+        """Remove a registration and its subscriptions."""
+        ...
+
+    def counts(self, msn: str) -> Mapping[str, int]:
+        """Return how many registrations the sales unit has per event type."""
+        ...
+
+
+class DeliveryRepository(Protocol):
+    """Webhook deliveries in the outbox: claiming them, logging attempts, redelivering."""
+
+    def due(self, now: datetime, limit: int) -> Sequence[int]:
+        """Return ids that may be attempted now: pending, due, unclaimed and not held behind an earlier one."""
+        ...
+
+    def claim(self, ids: Sequence[int], now: datetime, until: datetime, token: str) -> Sequence[DeliveryJob]:
+        """Lease to `token`, until `until`, those of `ids` that are still sendable; return what to send."""
+        ...
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        """Return a delivery, or None."""
+        ...
+
+    def claimed(self, delivery_id: int, token: str) -> Delivery | None:
+        """Return the delivery if `token` still holds its claim, else None."""
+        ...
+
+    def record(self, delivery: Delivery, attempt: Attempt) -> None:
+        """Store the delivery as an attempt left it, release the claim, and log the attempt."""
+        ...
+
+    def log_attempt(self, attempt: Attempt) -> None:
+        """Log an attempt whose outcome is no longer ours to apply (the claim was lost meanwhile)."""
+        ...
+
+    def update(self, delivery: Delivery) -> None:
+        """Store a delivery's state and next attempt time (a redelivery or a discard)."""
+        ...
+
+    def pending_for(self, webhook_id: str) -> Sequence[Delivery]:
+        """Return a registration's pending deliveries."""
+        ...
+
+    def hold_successors(self, delivery: Delivery, until: datetime) -> None:
+        """Make the pending later deliveries of its payment and registration due no earlier than `until`."""
+        ...
+
+    def release_successors(self, delivery: Delivery, now: datetime) -> None:
+        """Make the pending later deliveries of its payment and registration due by `now` at the latest."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories."""
 
@@ -147,4 +223,34 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxRepository:
         """Webhook deliveries to send."""
+        ...
+
+    @property
+    def webhooks(self) -> WebhookRepository:
+        """Webhook registrations."""
+        ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository:
+        """Webhook deliveries and their attempts."""
+        ...
+
+    @property
+    def users(self) -> UserRepository:
+        """Wallet test users."""
+        ...
+
+    @property
+    def wallet(self) -> WalletRepository:
+        """Payment requests in wallets and check-ins."""
+        ...
+
+    @property
+    def static_qrs(self) -> StaticQrRepository:
+        """Merchant-redirect and merchant-callback QR codes."""
+        ...
+
+    @property
+    def receipts(self) -> ReceiptRepository:
+        """Receipts and category links of orders."""
         ...

@@ -9,6 +9,8 @@ from typing import Any, Protocol
 import orjson
 
 from kasse.adapters.sql import rows
+from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
+from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlWebhooks
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
@@ -166,3 +168,9 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotency(conn)
         self.merchants = SqlMerchants(conn)
         self.outbox = SqlOutbox(conn)
+        self.webhooks = SqlWebhooks(conn)
+        self.deliveries = SqlDeliveries(conn)
+        self.users = SqlUsers(conn)
+        self.wallet = SqlWallet(conn)
+        self.static_qrs = SqlStaticQrs(conn)
+        self.receipts = SqlReceipts(conn)

@@ -127,14 +127,128 @@ webhook_deliveries = Table(
     Column("last_error", Text),
     Column("last_latency_ms", Integer),
     Column("delivered_at", BigInteger),
+    # 0002: a worker's claim; another may take the delivery once `claimed_until` has passed
+    Column("claimed_until", BigInteger),
+    Column("claim_token", String(64)),
 )
 Index("webhook_deliveries_due", webhook_deliveries.c.next_attempt_at,
       sqlite_where=text("state = 'PENDING'"), postgresql_where=text("state = 'PENDING'"))
 Index("webhook_deliveries_by_reference", webhook_deliveries.c.msn, webhook_deliveries.c.reference)
+Index("webhook_deliveries_pending_by_payment", webhook_deliveries.c.webhook_id, webhook_deliveries.c.msn,
+      webhook_deliveries.c.reference, webhook_deliveries.c.id,
+      sqlite_where=text("state = 'PENDING'"), postgresql_where=text("state = 'PENDING'"))
+
+webhook_delivery_attempts = Table(
+    "webhook_delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", BigInteger, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("sent_at", BigInteger, nullable=False),
+    Column("response_code", Integer),
+    Column("latency_ms", Integer, nullable=False),
+    Column("error", Text),
+)
+Index("webhook_delivery_attempts_by_delivery", webhook_delivery_attempts.c.delivery_id,
+      webhook_delivery_attempts.c.id)
 
 settings = Table(
     "settings",
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# 0003: the wallet (test users, their payment requests, check-ins), static QR codes and receipts
+wallet_users = Table(
+    "wallet_users",
+    metadata,
+    Column("msisdn", String(15), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("birth_date", String(10), nullable=False),
+    Column("market", String(2), nullable=False),
+    Column("card_brand", String(16), nullable=False),
+    Column("card_last4", String(4), nullable=False),
+    Column("card_expires", String(10), nullable=False),
+    Column("qr_token", String(128), nullable=False, unique=True),
+    Column("qr_issued_at", BigInteger, nullable=False),
+    Column("behaviour", String(16), nullable=False),
+    Column("behaviour_delay", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+wallet_requests = Table(
+    "wallet_requests",
+    metadata,
+    Column("msn", String(10), primary_key=True),
+    Column("reference", String(64), primary_key=True),
+    Column("msisdn", String(15), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("arrived_at", BigInteger, nullable=False),
+    Column("check_in_token", String(128)),
+    Column("due_action", String(16)),
+    Column("due_at", BigInteger),
+    Column("answer", String(16)),
+    Column("note", Text),
+)
+Index("wallet_requests_by_user", wallet_requests.c.msisdn, wallet_requests.c.arrived_at)
+Index("wallet_requests_by_check_in", wallet_requests.c.check_in_token)
+Index("wallet_requests_due", wallet_requests.c.due_at,
+      sqlite_where=text("due_at IS NOT NULL"), postgresql_where=text("due_at IS NOT NULL"))
+
+wallet_check_ins = Table(
+    "wallet_check_ins",
+    metadata,
+    Column("token", String(128), primary_key=True),
+    Column("msisdn", String(15), nullable=False),
+    Column("msn", String(10), nullable=False),
+    Column("merchant_qr_id", String(128), nullable=False),
+    Column("location_description", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+
+qr_redirects = Table(
+    "qr_redirects",
+    metadata,
+    Column("msn", String(10), primary_key=True),
+    Column("qr_id", String(128), primary_key=True),
+    Column("redirect_url", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger),
+)
+
+qr_callbacks = Table(
+    "qr_callbacks",
+    metadata,
+    Column("msn", String(10), primary_key=True),
+    Column("merchant_qr_id", String(128), primary_key=True),
+    Column("location_description", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+order_receipts = Table(
+    "order_receipts",
+    metadata,
+    Column("msn", String(10), primary_key=True),
+    Column("payment_type", String(16), primary_key=True),
+    Column("order_id", String(128), primary_key=True),
+    Column("receipt_id", String(36), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+order_categories = Table(
+    "order_categories",
+    metadata,
+    Column("msn", String(10), primary_key=True),
+    Column("payment_type", String(16), primary_key=True),
+    Column("order_id", String(128), primary_key=True),
+    Column("category_id", String(36), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("order_details_url", Text, nullable=False),
+    Column("image_id", String(128)),
+    Column("updated_at", BigInteger, nullable=False),
 )

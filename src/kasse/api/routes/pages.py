@@ -6,7 +6,7 @@ import html
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from kasse.api.context import container
 from kasse.api.payment_commands import payment_target_url
@@ -67,10 +67,17 @@ def _page(payment: Payment) -> HTMLResponse:
 
 
 @router.get("/p/{token}")
-async def payment_page(token: str, request: Request) -> HTMLResponse:
-    return _page(_open_payment(request, token))
+async def payment_page(token: str, request: Request) -> Response:
+    payment = _open_payment(request, token)
+    if container(request).settings.production:
+        return _page(payment)
+    # outside production the simulated wallet is the app that opens one-time QR links
+    return RedirectResponse(f"/wallet/p/{token}", status_code=303)
 
 
 @router.get("/landing")
-async def landing_page(token: str, request: Request) -> HTMLResponse:
-    return _page(_open_payment(request, token))
+async def landing_page(token: str, request: Request) -> Response:
+    payment = _open_payment(request, token)
+    if container(request).settings.production:
+        return _page(payment)
+    return RedirectResponse(f"/wallet/landing?token={token}", status_code=303)

@@ -1,0 +1,84 @@
+"""A sales unit's payment events as a live Server-Sent Events stream, for `kasse listen` (test only).
+
+Fed by the event log: each commit wakes the stream, which reads the events after the last one it
+sent. Each message's `id` is the event's position in the log, so a client that reconnects with
+`Last-Event-ID` (or `?after=`) misses nothing. That is also why a stream ends itself after
+`LIFETIME`: granian waits for open responses when it stops and tells the app nothing, so a stream
+that never ended would hold `kasse serve` up on Ctrl-C; clients just reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+
+import orjson
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from kasse.adapters.sql.webhook_repositories import events_since, last_event_id
+from kasse.api.problems import ProblemError
+from kasse.api.routes.control import _control
+from kasse.bootstrap import Container
+from kasse.domain.events import PaymentEvent
+
+router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
+
+KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the connection is alive
+LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
+POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us
+BATCH = 500
+_MSN = re.compile(r"^[0-9]{4,10}$")
+
+
+def _start(request: Request, c: Container) -> int:
+    raw = request.headers.get("last-event-id") or request.query_params.get("after")
+    if raw is None:
+        return c.db.read(lambda uow: last_event_id(uow.conn))  # from now on
+    if not raw.isdigit():
+        raise ProblemError(400, "after must be an event position", [("after", "a non-negative integer")])
+    return int(raw)
+
+
+async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
+    def read(position: int) -> list[tuple[int, PaymentEvent]]:
+        return c.db.read(lambda uow: events_since(uow.conn, msn, position, BATCH))
+
+    wake = c.commits.subscribe()
+    position, quiet = after, 0.0
+    ends = time.monotonic() + LIFETIME
+    try:
+        yield b"retry: 500\n: connected\n\n"
+        while time.monotonic() < ends:
+            wake.clear()
+            batch = read(position)
+            for at, event in batch:
+                yield b"id: %d\nevent: payment\ndata: %s\n\n" % (at, orjson.dumps(event.to_webhook()))
+            if batch:
+                position = batch[-1][0]
+            if len(batch) == BATCH:
+                continue
+            try:
+                await asyncio.wait_for(wake.wait(), POLL)
+                quiet = 0.0
+            except TimeoutError:
+                quiet += POLL
+            if quiet >= KEEP_ALIVE:
+                quiet = 0.0
+                yield b": keep-alive\n\n"
+    finally:
+        c.commits.unsubscribe(wake)
+
+
+@router.get("/stream")
+async def event_stream(request: Request) -> StreamingResponse:
+    c = _control(request)
+    msn = request.query_params.get("msn", "")
+    if not _MSN.match(msn):
+        raise ProblemError(400, "msn is required: 4-10 digits", [("msn", "4-10 digits")])
+    after = _start(request, c)
+    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    return StreamingResponse(_messages(c, msn, after), media_type="text/event-stream", headers=headers)

@@ -1,0 +1,201 @@
+"""The wallet's control plane under /_kasse/: test users, behaviours, and wallet actions for automation.
+
+Everything a person does in the wallet app a test can do here: scan content, approve (with the
+BankID step for magic amount 202), reject, and set a behaviour so requests answer themselves.
+Absent in production mode, like the rest of /_kasse/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.api.body import parse, read_body
+from kasse.api.context import container
+from kasse.api.problems import ProblemError
+from kasse.api.responses import json_response
+from kasse.api.schemas.wallet import AnswerIn, BehaviourIn, ScanIn, UserIn
+from kasse.bootstrap import Container
+from kasse.domain.inbox import WalletError, WalletRefusal
+from kasse.domain.money import Market
+from kasse.domain.payment import Payment
+from kasse.domain.timefmt import rfc3339
+from kasse.domain.user import Behaviour, User
+from kasse.services import wallet
+from kasse.services.users import (
+    UnknownUserError,
+    UserError,
+    UserExistsError,
+    UserSpec,
+    create_user,
+    personal_qr_contents,
+    set_behaviour,
+)
+
+router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
+T = TypeVar("T")
+
+STATUS_OF_REFUSAL: dict[WalletRefusal, int] = {
+    WalletRefusal.UNKNOWN_USER: 404,
+    WalletRefusal.UNKNOWN_PAYMENT: 404,
+    WalletRefusal.QR_NO_LONGER_VALID: 404,
+    WalletRefusal.UNKNOWN_QR: 400,
+    WalletRefusal.PERSONAL_QR: 400,
+    WalletRefusal.UNREADABLE_IMAGE: 400,
+}  # every other refusal is 409: the request is fine, the payment's situation is not
+USER_ERROR_STATUS: dict[type[UserError], int] = {UserExistsError: 409, UnknownUserError: 404}
+
+
+def _control(request: Request) -> Container:
+    c = container(request)
+    if c.settings.production:
+        raise ProblemError(404, "Not found")
+    return c
+
+
+def wallet_problem(err: WalletError) -> ProblemError:
+    return ProblemError(STATUS_OF_REFUSAL.get(err.refusal, 409), err.detail, [("reason", err.refusal.value)])
+
+
+async def _write(c: Container, fn: Callable[[SqlUnitOfWork], T]) -> T:
+    try:
+        return await c.db.write(fn)
+    except WalletError as err:
+        raise wallet_problem(err) from None
+    except UserError as err:
+        status = USER_ERROR_STATUS.get(type(err), 400)
+        raise ProblemError(status, str(err), [("msisdn", str(err))]) from None
+
+
+def user_wire(user: User) -> dict[str, object]:
+    qr = personal_qr_contents(user)
+    return {
+        "msisdn": user.msisdn,
+        "name": user.name,
+        "birthDate": user.birth_date.isoformat(),
+        "market": user.market.value,
+        "card": {"brand": user.card.brand, "maskedNumber": user.card.masked, "expiry": user.card.expiry},
+        "personalQr": {"tokenized": qr["2.0"], "clearText": qr["1.0"]},
+        "behaviour": {"behaviour": user.behaviour.value, "delaySeconds": user.behaviour_delay},
+    }
+
+
+def _payment_wire(payment: Payment) -> dict[str, object]:
+    return {"msn": payment.msn, "reference": payment.reference, "state": payment.state.value,
+            "amount": payment.amount.to_wire()}
+
+
+@router.post("/users", status_code=201)
+async def create_user_route(request: Request) -> Response:
+    c = _control(request)
+    body = parse(UserIn, await read_body(request))
+    try:
+        born = date.fromisoformat(body.birthDate) if body.birthDate else None
+    except ValueError:
+        raise ProblemError(400, "birthDate is not a date", [("birthDate", "must be YYYY-MM-DD")]) from None
+    spec = UserSpec(body.msisdn, body.name, born, Market(body.market) if body.market else None)
+    user = await _write(c, lambda uow: create_user(uow, c.clock, c.ids, spec))
+    return json_response(user_wire(user), status=201)
+
+
+@router.get("/users")
+async def list_users(request: Request) -> Response:
+    c = _control(request)
+    return json_response([user_wire(u) for u in c.db.read(lambda uow: uow.users.list())])
+
+
+@router.get("/users/{msisdn}")
+async def get_user(msisdn: str, request: Request) -> Response:
+    c = _control(request)
+    try:
+        user = c.db.read(lambda uow: wallet.user_of(uow, msisdn))
+    except WalletError as err:
+        raise wallet_problem(err) from None
+    return json_response(user_wire(user))
+
+
+@router.put("/users/{msisdn}/behaviour")
+async def put_behaviour(msisdn: str, request: Request) -> Response:
+    c = _control(request)
+    body = parse(BehaviourIn, await read_body(request))
+    user = await _write(c, lambda uow: set_behaviour(uow, msisdn, Behaviour(body.behaviour), body.delaySeconds))
+    return json_response(user_wire(user))
+
+
+@router.post("/wallet/{msisdn}/scan")
+async def scan(msisdn: str, request: Request) -> Response:
+    c = _control(request)
+    body = parse(ScanIn, await read_body(request))
+
+    def job(uow: SqlUnitOfWork) -> dict[str, object]:
+        user = wallet.user_of(uow, msisdn)
+        outcome = wallet.scan(uow, c.clock, c.ids, user, body.content, c.settings.base_url)
+        out: dict[str, object] = {"kind": outcome.kind.value}
+        if outcome.request is not None:
+            payment = uow.payments.get(outcome.request.msn, outcome.request.reference)
+            assert payment is not None
+            out["payment"] = _payment_wire(payment)
+        if outcome.check_in is not None:
+            visit = outcome.check_in
+            out["checkIn"] = {**visit.webhook_payload(), "locationDescription": visit.location_description,
+                              "expiresAt": rfc3339(visit.expires_at)}
+        if outcome.redirect_url is not None:
+            out["redirectUrl"] = outcome.redirect_url
+        return out
+
+    return json_response(await _write(c, job))
+
+
+@router.get("/wallet/{msisdn}/payments")
+async def list_wallet_payments(msisdn: str, request: Request) -> Response:
+    c = _control(request)
+
+    def read(uow: SqlUnitOfWork) -> list[dict[str, object]]:
+        wallet.user_of(uow, msisdn)
+        return [{**_payment_wire(e.payment), "merchantName": e.merchant_name, "source": e.request.source.value,
+                 "pending": e.pending, "answer": e.request.answer.value if e.request.answer else None,
+                 "note": e.request.note} for e in wallet.entries(uow, msisdn)]
+
+    try:
+        return json_response(c.db.read(read))
+    except WalletError as err:
+        raise wallet_problem(err) from None
+
+
+def _msn_of(uow: SqlUnitOfWork, msisdn: str, reference: str, msn: str | None) -> str:
+    if msn is not None:
+        return msn
+    for request in uow.wallet.requests_of(msisdn, 500):
+        if request.reference == reference:
+            return request.msn
+    raise WalletError(WalletRefusal.UNKNOWN_PAYMENT)
+
+
+async def _answer(request: Request, msisdn: str, reference: str, action: str) -> Response:
+    c = _control(request)
+    body = parse(AnswerIn, await read_body(request), empty_ok=True)
+
+    def job(uow: SqlUnitOfWork) -> Payment:
+        user = wallet.user_of(uow, msisdn)
+        msn = _msn_of(uow, msisdn, reference, body.msn)
+        if action == "approve":
+            return wallet.approve(uow, c.clock, c.ids, user, msn, reference, sca_confirmed=body.sca)
+        return wallet.reject(uow, c.clock, c.ids, user, msn, reference)
+
+    return json_response(_payment_wire(await _write(c, job)))
+
+
+@router.post("/wallet/{msisdn}/payments/{reference}/approve")
+async def approve(msisdn: str, reference: str, request: Request) -> Response:
+    return await _answer(request, msisdn, reference, "approve")
+
+
+@router.post("/wallet/{msisdn}/payments/{reference}/reject")
+async def reject(msisdn: str, reference: str, request: Request) -> Response:
+    return await _answer(request, msisdn, reference, "reject")

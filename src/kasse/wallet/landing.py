@@ -1,0 +1,64 @@
+"""The landing page of WEB_REDIRECT payments (contract §4.2.3): type a phone number, the request goes there."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from kasse.domain.inbox import WalletError, WalletRefusal
+from kasse.domain.payment import Payment
+from kasse.services import wallet
+from kasse.wallet.views import COOKIE, current_user, go, render, wallet_container
+
+router = APIRouter(prefix="/wallet", include_in_schema=False)
+
+
+def _payment(request: Request, token: str) -> tuple[Payment, str] | None:
+    c = wallet_container(request)
+    payment = c.db.read(lambda uow: uow.payments.get_by_token(token))
+    if payment is None:
+        return None
+    merchant = c.db.read(lambda uow: uow.merchants.get(payment.msn))
+    return payment, merchant.name if merchant else payment.msn
+
+
+@router.get("/landing")
+async def landing(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    found = _payment(request, token)
+    if found is None:
+        return render(request, "message.html", None, status=404, title="Payment not found",
+                      text="This payment link is not valid.")
+    payment, merchant_name = found
+    return render(request, "landing.html", current_user(request), payment=payment, merchant_name=merchant_name,
+                  token=token, sent_to=request.query_params.get("sent"))
+
+
+@router.post("/landing")
+async def send(request: Request) -> Response:
+    form = await request.form()
+    token = str(form.get("token", ""))
+    msisdn = "".join(ch for ch in str(form.get("phone", "")) if ch.isdigit())
+    if len(msisdn) == 8:  # a Norwegian number typed without its country code
+        msisdn = "47" + msisdn
+    c = wallet_container(request)
+    here = f"/wallet/landing?token={token}"
+    try:
+        await c.db.write(lambda uow: wallet.send_from_landing(uow, c.clock, token, msisdn))
+    except WalletError as err:
+        return go(here, err.refusal)
+    return RedirectResponse(f"{here}&sent={msisdn}", status_code=303)
+
+
+@router.post("/landing/open")
+async def open_wallet(request: Request) -> Response:
+    # "open the app on your phone": in kasse, become that user in this browser
+    form = await request.form()
+    msisdn = str(form.get("msisdn", ""))
+    c = wallet_container(request)
+    if c.db.read(lambda uow: uow.users.get(msisdn)) is None:
+        return go("/wallet/login", WalletRefusal.UNKNOWN_USER)
+    response = RedirectResponse("/wallet", status_code=303)
+    response.set_cookie(COOKIE, msisdn, httponly=True, samesite="lax")
+    return response
