@@ -1,0 +1,100 @@
+"""Printing benchmark results and the PASS/MISS verdicts against the issue's targets."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+from server_process import ROOT
+
+TARGET_LINE = "≥ 2,000 creates/s and ≥ 500 full cycles/s, p99 ≤ 50 ms at 32 connections"
+TARGET_RATES = {"creates": 2000.0, "cycles": 500.0}
+TARGET_P99_MS = 50.0
+TARGET_CONNECTIONS = 32
+
+# ---------------------------------------------------------------- report
+
+
+def verdicts(results: list[dict[str, Any]], connections: int) -> list[tuple[str, str, bool]]:
+    rows = []
+    by = {r["scenario"]: r for r in results}
+    for name, need in TARGET_RATES.items():
+        if name in by:
+            r = by[name]
+            rows.append((f"{name}/s", f"{r['rate']:,.0f} ≥ {need:,.0f}", r["rate"] >= need))
+    for r in results:
+        p99 = r["requests"]["p99_ms"] if "requests" in r else r["p99_ms"]
+        label = f"{r['scenario']} p99" + (" (per request)" if "requests" in r else "")
+        rows.append((label, f"{p99:.1f} ms ≤ {TARGET_P99_MS:g} ms", p99 <= TARGET_P99_MS))
+    total_errors = sum(r["errors"] for r in results)
+    rows.append(("errors", f"{total_errors} = 0", total_errors == 0))
+    return rows
+
+
+def report(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    print()
+    print(f"kasse bench  {meta['date']}  commit {meta['commit']}  {meta['connections']} connections, "
+          f"{meta['duration']:g} s per scenario (+{meta['warmup']:g} s warm-up), db on {meta['db_fs']}")
+    print(f"  {meta['cpus']} CPUs, load average before {meta['loadavg']} / after {meta['loadavg_after']} "
+          f"(the bench itself adds about 1-1.5), python {meta['python']}")
+    if meta["experiments"]:
+        print(f"  EXPERIMENT (not kasse as shipped): {meta['experiments']}")
+    print()
+    head = (f"{'scenario':<10} {'rate':>16} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>8} {'errors':>7} "
+            f"{'server CPU':>11} {'CPU/op':>9} {'client CPU':>11}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r['scenario']:<10} {r['rate']:>9,.0f} {r['unit']:<6} {r['p50_ms']:>7.1f} {r['p90_ms']:>7.1f} "
+              f"{r['p99_ms']:>7.1f} {r['max_ms']:>8.1f} {r['errors']:>7} {r['server_cpu_cores']:>6.2f} cores "
+              f"{r['server_cpu_ms_per_op']:>6.2f} ms {r['client_cpu_cores']:>6.2f} cores")
+        if "requests" in r:
+            q = r["requests"]
+            print(f"{'  requests':<10} {q['rate']:>9,.0f} {'req/s':<6} {q['p50_ms']:>7.1f} {q['p90_ms']:>7.1f} "
+                  f"{q['p99_ms']:>7.1f} {q['max_ms']:>8.1f}")
+    print("(latencies in ms; server CPU = user+system of the granian main and worker processes; CPU/op per "
+          "request or cycle)")
+    print()
+    for r in results:
+        threads = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["server_threads_cores"].items()))
+        rss = r["worker_rss_mb"]
+        print(f"{r['scenario']}: server CPU {r['server_cpu_s']:.1f} s in {r['seconds']:.1f} s; worker threads "
+              f"(cores): {threads}; worker RSS {rss[0]:.0f} → {rss[1]:.0f} MB")
+        w = r["writer"]
+        if w:
+            hist = " ".join(f"{k}:{v}" for k, v in w["batch_size_histogram"].items())
+            print(f"  writer: {w['batches']:,} commits, {w['jobs']:,} jobs, {w['jobs_per_batch']:.1f} jobs/commit, "
+                  f"busy {w['busy_fraction']:.0%} of wall time ({w['in_jobs_fraction']:.0%} running jobs, rest "
+                  f"BEGIN/savepoints/COMMIT+fsync and GIL waits)")
+            print(f"  writer batch sizes (jobs: commits) {hist}")
+            commit_ms = " ".join(f"{k}:{v}" for k, v in w["commit_ms_histogram"].items())
+            print(f"  writer commit durations (ms: commits) {commit_ms}")
+            g = w["gc"]
+            if "collections" in g:
+                print(f"  worker GC: {g['collections']:,} collections ({g['gen2']} full), "
+                      f"{g['pause_s'] * 1000:.0f} ms paused, longest pause so far {g['max_pause_ms_ever']:.1f} ms")
+        if r["errors"]:
+            print("  errors: " + ", ".join(f"{k} ×{v}" for k, v in r["error_kinds"].items()))
+        for sample in r["error_samples"]:
+            print(f"  first {sample}")
+    print()
+    print(f"target (issue): {TARGET_LINE}")
+    if meta["connections"] != TARGET_CONNECTIONS:
+        print(f"  (this run used {meta['connections']} connections; the target is defined at {TARGET_CONNECTIONS})")
+    for label, text, ok in verdicts(results, meta["connections"]):
+        print(f"  {label:<26} {text:<34} {'PASS' if ok else 'MISS'}")
+    busy = [r["client_cpu_cores"] for r in results if r["client_cpu_cores"] > 0.9]
+    if busy:
+        print(f"\nnote: the load generator used up to {max(busy):.2f} cores; on a 2-core box the figures are partly "
+              "client-bound")
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out + ("+dirty" if dirty else "")
