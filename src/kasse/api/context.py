@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import orjson
+from pydantic import BaseModel
 from starlette.requests import Request
 
 from kasse.adapters.sql.repositories import SqlUnitOfWork
@@ -25,12 +27,17 @@ async def idempotent_write(
     msn: str,
     key: str | None,
     operation: str,
-    raw: bytes,
+    body: BaseModel,
     action: Callable[[SqlUnitOfWork], Rendered],
 ) -> Rendered:
-    """Run `action` in one transaction under the request's Idempotency-Key."""
-    path = request.url.path
-    request_fingerprint = fingerprint(operation, path, raw)
+    """Run `action` in one transaction under the request's Idempotency-Key.
+
+    Two requests are the same when their parsed bodies are: spacing, key order and spelled-out
+    defaults do not make a retry a different request.
+    """
+    path: str = request.scope["path"]
+    canonical = orjson.dumps(body.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    request_fingerprint = fingerprint(operation, path, canonical)
 
     def render_error(err: DomainError) -> Rendered:
         return Rendered(*domain_problem(err, path))

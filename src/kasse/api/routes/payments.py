@@ -7,6 +7,7 @@ more than the handlers themselves (bench/README.md). `api/openapi.py` documents 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 import orjson
 from starlette.requests import Request
@@ -50,7 +51,7 @@ async def create_payment(request: Request) -> Response:
         payment = use.create_payment(uow, c.clock, c.ids, cmd, token)
         return Rendered(201, orjson.dumps(create_wire(payment)))
 
-    out = await idempotent_write(c, request, msn=msn, key=key, operation="create", raw=raw, action=action)
+    out = await idempotent_write(c, request, msn=msn, key=key, operation="create", body=body, action=action)
     return raw_json(out.body, out.status)
 
 
@@ -93,7 +94,7 @@ async def _modify(request: Request, operation: str) -> Response:
     def action(uow: SqlUnitOfWork) -> Rendered:
         return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
 
-    out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, raw=raw, action=action)
+    out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, body=body, action=action)
     return raw_json(out.body, out.status)
 
 
@@ -118,7 +119,7 @@ async def cancel_payment(request: Request) -> Response:
     def action(uow: SqlUnitOfWork) -> Rendered:
         return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
 
-    out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", raw=raw, action=action)
+    out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", body=body, action=action)
     return raw_json(out.body, out.status)
 
 
@@ -148,7 +149,7 @@ async def force_approve(request: Request) -> Response:
 
 
 PREFIX = "/epayment/v1"
-ROUTES = [
+_SERVED = [
     Route(f"{PREFIX}/payments", create_payment, methods=["POST"]),
     Route(f"{PREFIX}/payments/{{reference}}", get_payment, methods=["GET"]),
     Route(f"{PREFIX}/payments/{{reference}}/events", get_payment_events, methods=["GET"]),
@@ -157,3 +158,27 @@ ROUTES = [
     Route(f"{PREFIX}/payments/{{reference}}/cancel", cancel_payment, methods=["POST"]),
     Route(f"{PREFIX}/test/payments/{{reference}}/approve", force_approve, methods=["POST"]),
 ]
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _refusing_other_methods(served: list[Route]) -> list[Route]:
+    """Add a 405 route per path so a wrong method is not mistaken for an unknown path (404)."""
+    allowed: dict[str, set[str]] = {}
+    for route in served:
+        allowed.setdefault(route.path, set()).update(route.methods or ())
+
+    def refuse(allow: str) -> Callable[[Request], Awaitable[Response]]:
+        async def method_not_allowed(request: Request) -> Response:
+            raise ProblemError(405, f"{request.method} is not allowed here", headers={"Allow": allow})
+
+        return method_not_allowed
+
+    extra = [
+        Route(path, refuse(", ".join(sorted(methods))), methods=[m for m in _METHODS if m not in methods])
+        for path, methods in allowed.items()
+    ]
+    return [*served, *extra]
+
+
+ROUTES = _refusing_other_methods(_SERVED)
