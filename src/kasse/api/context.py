@@ -8,11 +8,11 @@ import orjson
 from pydantic import BaseModel
 from starlette.requests import Request
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.problems import domain_problem
 from kasse.bootstrap import Container
 from kasse.domain.errors import DomainError
 from kasse.services.idempotency import Rendered, fingerprint, run_idempotent
+from kasse.services.ports import UnitOfWork
 
 
 def container(request: Request) -> Container:
@@ -28,7 +28,7 @@ async def idempotent_write(
     key: str | None,
     operation: str,
     body: BaseModel,
-    action: Callable[[SqlUnitOfWork], Rendered],
+    action: Callable[[UnitOfWork], Rendered],
 ) -> Rendered:
     """Run `action` in one transaction under the request's Idempotency-Key.
 
@@ -42,7 +42,7 @@ async def idempotent_write(
     def render_error(err: DomainError) -> Rendered:
         return Rendered(*domain_problem(err, path))
 
-    def job(uow: SqlUnitOfWork) -> Rendered:
+    def job(uow: UnitOfWork) -> Rendered:
         return run_idempotent(
             uow,
             c.clock,

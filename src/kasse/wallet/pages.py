@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kasse.adapters.qr_decode import UnreadableImageError
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.domain.inbox import WalletError, WalletRefusal
 from kasse.domain.personal_qr import ScanKind
 from kasse.domain.receipt import summarize
 from kasse.domain.user import User, age_on
 from kasse.services import receipts, wallet
+from kasse.services.ports import UnitOfWork
 from kasse.services.users import personal_qr_contents
 from kasse.wallet.live import stream
 from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, wallet_container
@@ -159,7 +159,7 @@ async def open_payment(token: str, request: Request) -> Response:
     return RedirectResponse(f"/wallet/pay/{found.msn}/{found.reference}", status_code=303)
 
 
-def _entry(uow: SqlUnitOfWork, user: User, msn: str, reference: str) -> tuple[wallet.WalletEntry, object]:
+def _entry(uow: UnitOfWork, user: User, msn: str, reference: str) -> tuple[wallet.WalletEntry, object]:
     request = uow.wallet.get_request(msn, reference)
     if request is None or request.msisdn != user.msisdn:
         raise WalletError(WalletRefusal.UNKNOWN_PAYMENT)
@@ -202,7 +202,7 @@ async def answer(msn: str, reference: str, action: str, request: Request) -> Res
     form = await request.form()
     here = f"/wallet/pay/{msn}/{reference}"
 
-    def job(uow: SqlUnitOfWork) -> object:
+    def job(uow: UnitOfWork) -> object:
         if action == "approve":
             return wallet.approve(uow, c.clock, c.ids, user, msn, reference, sca_confirmed=form.get("sca") == "1")
         return wallet.reject(uow, c.clock, c.ids, user, msn, reference)

@@ -10,7 +10,6 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
@@ -20,6 +19,7 @@ from kasse.bootstrap import Container
 from kasse.domain.money import Market
 from kasse.domain.timefmt import rfc3339
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, NewMerchant, create_merchant
+from kasse.services.ports import UnitOfWork
 from kasse.worker import sweep_expired
 
 router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
@@ -58,7 +58,7 @@ async def create_merchant_route(request: Request) -> Response:
         long_living_allowed=body.longLivingAllowed,
     )
 
-    def job(uow: SqlUnitOfWork) -> NewMerchant:
+    def job(uow: UnitOfWork) -> NewMerchant:
         return create_merchant(uow, c.clock, c.ids, spec)
 
     try:

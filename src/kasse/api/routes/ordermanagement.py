@@ -13,7 +13,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.auth import authorize
 from kasse.api.body import read_body
 from kasse.api.context import container
@@ -24,12 +23,13 @@ from kasse.api.schemas.qr import CategoryIn
 from kasse.bootstrap import Container
 from kasse.domain.receipt import OrderError
 from kasse.services import receipts as use
+from kasse.services.ports import UnitOfWork
 
 router = APIRouter(prefix="/order-management/v2", tags=["Order Management"])
 T = TypeVar("T")
 
 
-async def _write(c: Container, fn: Callable[[SqlUnitOfWork], T]) -> T:
+async def _write(c: Container, fn: Callable[[UnitOfWork], T]) -> T:
     try:
         return await c.db.write(fn)
     except OrderError as err:

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.auth import authorize, idempotency_key
 from kasse.api.body import parse, read_body
 from kasse.api.context import container, idempotent_write
@@ -28,6 +27,7 @@ from kasse.domain.money import Currency, Money
 from kasse.services import payments as use
 from kasse.services.commands import CancelPayment, ModifyPayment
 from kasse.services.idempotency import Rendered
+from kasse.services.ports import UnitOfWork
 
 _REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")
 
@@ -47,7 +47,7 @@ async def create_payment(request: Request) -> Response:
     c.limiter.hit("create", msn, body.reference)
     cmd, token = to_create_command(body, msn, key, c.settings.base_url, c.ids.token())
 
-    def action(uow: SqlUnitOfWork) -> Rendered:
+    def action(uow: UnitOfWork) -> Rendered:
         payment = use.create_payment(uow, c.clock, c.ids, cmd, token)
         return Rendered(201, orjson.dumps(create_wire(payment)))
 
@@ -91,7 +91,7 @@ async def _modify(request: Request, operation: str) -> Response:
     cmd = ModifyPayment(msn, reference, amount, key)
     run = use.capture_payment if operation == "capture" else use.refund_payment
 
-    def action(uow: SqlUnitOfWork) -> Rendered:
+    def action(uow: UnitOfWork) -> Rendered:
         return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
 
     out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, body=body, action=action)
@@ -116,7 +116,7 @@ async def cancel_payment(request: Request) -> Response:
     c.limiter.hit("cancel", msn, _reference(reference))
     cmd = CancelPayment(msn, reference, key, transaction_only=bool(body.cancelTransactionOnly))
 
-    def action(uow: SqlUnitOfWork) -> Rendered:
+    def action(uow: UnitOfWork) -> Rendered:
         return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
 
     out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", body=body, action=action)
@@ -132,7 +132,7 @@ async def force_approve(request: Request) -> Response:
     body = parse(ForceApproveRequest, await read_body(request), empty_ok=True)
     _reference(reference)
 
-    def job(uow: SqlUnitOfWork) -> tuple[int, bytes]:
+    def job(uow: UnitOfWork) -> tuple[int, bytes]:
         try:
             payment = use.load(uow, msn, reference)
             if body.token is not None and uow.payments.get_by_token(body.token) != payment:

@@ -16,7 +16,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.auth import authorize
 from kasse.api.body import read_body
 from kasse.api.context import container
@@ -38,6 +37,7 @@ from kasse.domain.static_qr import (
     redirect_content,
 )
 from kasse.services import qr_codes as use
+from kasse.services.ports import UnitOfWork
 
 router = APIRouter(tags=["QR"])
 T = TypeVar("T")
@@ -46,14 +46,14 @@ DEFAULT_SIZE = 800  # contract §6: images are 800 × 800 unless Size says other
 _ACCEPT = {"image/*": "svg", "image/svg+xml": "svg", "*/*": "svg", "image/png": "png", "text/targeturl": "target"}
 
 
-async def _write(c: Container, fn: Callable[[SqlUnitOfWork], T], extra: dict[str, object] | None = None) -> T:
+async def _write(c: Container, fn: Callable[[UnitOfWork], T], extra: dict[str, object] | None = None) -> T:
     try:
         return await c.db.write(fn)
     except QrError as err:
         raise from_error(err, extra=extra) from None
 
 
-def _read(c: Container, fn: Callable[[SqlUnitOfWork], T]) -> T:
+def _read(c: Container, fn: Callable[[UnitOfWork], T]) -> T:
     try:
         return c.db.read(fn)
     except QrError as err:

@@ -15,7 +15,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
@@ -28,6 +27,7 @@ from kasse.domain.payment import Payment
 from kasse.domain.timefmt import rfc3339
 from kasse.domain.user import Behaviour, User
 from kasse.services import wallet
+from kasse.services.ports import UnitOfWork
 from kasse.services.users import (
     UnknownUserError,
     UserError,
@@ -63,7 +63,7 @@ def wallet_problem(err: WalletError) -> ProblemError:
     return ProblemError(STATUS_OF_REFUSAL.get(err.refusal, 409), err.detail, [("reason", err.refusal.value)])
 
 
-async def _write(c: Container, fn: Callable[[SqlUnitOfWork], T]) -> T:
+async def _write(c: Container, fn: Callable[[UnitOfWork], T]) -> T:
     try:
         return await c.db.write(fn)
     except WalletError as err:
@@ -133,7 +133,7 @@ async def scan(msisdn: str, request: Request) -> Response:
     c = _control(request)
     body = parse(ScanIn, await read_body(request))
 
-    def job(uow: SqlUnitOfWork) -> dict[str, object]:
+    def job(uow: UnitOfWork) -> dict[str, object]:
         user = wallet.user_of(uow, msisdn)
         outcome = wallet.scan(uow, c.clock, c.ids, user, body.content, c.settings.base_url)
         out: dict[str, object] = {"kind": outcome.kind.value}
@@ -156,7 +156,7 @@ async def scan(msisdn: str, request: Request) -> Response:
 async def list_wallet_payments(msisdn: str, request: Request) -> Response:
     c = _control(request)
 
-    def read(uow: SqlUnitOfWork) -> list[dict[str, object]]:
+    def read(uow: UnitOfWork) -> list[dict[str, object]]:
         wallet.user_of(uow, msisdn)
         return [{**_payment_wire(e.payment), "merchantName": e.merchant_name, "source": e.request.source.value,
                  "pending": e.pending, "answer": e.request.answer.value if e.request.answer else None,
@@ -168,7 +168,7 @@ async def list_wallet_payments(msisdn: str, request: Request) -> Response:
         raise wallet_problem(err) from None
 
 
-def _msn_of(uow: SqlUnitOfWork, msisdn: str, reference: str, msn: str | None) -> str:
+def _msn_of(uow: UnitOfWork, msisdn: str, reference: str, msn: str | None) -> str:
     if msn is not None:
         return msn
     for request in uow.wallet.requests_of(msisdn, 500):
@@ -181,7 +181,7 @@ async def _answer(request: Request, msisdn: str, reference: str, action: str) ->
     c = _control(request)
     body = parse(AnswerIn, await read_body(request), empty_ok=True)
 
-    def job(uow: SqlUnitOfWork) -> Payment:
+    def job(uow: UnitOfWork) -> Payment:
         user = wallet.user_of(uow, msisdn)
         msn = _msn_of(uow, msisdn, reference, body.msn)
         if action == "approve":
