@@ -10,8 +10,9 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 STDLIB = frozenset(sys.stdlib_module_names)
 
 # drivers and renderers: only the adapters, the composition root and the CLI touch them
-DRIVERS = frozenset({"sqlite3", "sqlalchemy", "alembic", "jwt", "segno", "PIL", "httpx", "aiohttp", "psycopg", "asyncpg",
-                     "zxingcpp"})
+DRIVERS = frozenset(
+    {"sqlite3", "sqlalchemy", "alembic", "jwt", "segno", "PIL", "httpx", "aiohttp", "psycopg", "asyncpg", "zxingcpp"}
+)
 MAY_USE_DRIVERS = ("kasse.adapters", "kasse.bootstrap", "kasse.cli")
 SDK_DRIVERS = frozenset({"httpx"})
 

@@ -43,8 +43,8 @@ def test_a_qr_payment_answers_201_with_an_svg_image_url_by_default(kasse: InProc
     image = kasse.client.get(local_path(body["redirectUrl"]))
 
     assert body == {"reference": ref, "redirectUrl": body["redirectUrl"]}
-    assert body["redirectUrl"].startswith(f"{BASE}/qr-image/v1/")
-    assert body["redirectUrl"].endswith(".svg")
+    assert body["redirectUrl"].startswith(f"{BASE}/qr-image/v1?token=")
+    assert "format=" not in body["redirectUrl"]
     assert image.status_code == 200
     assert image.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in image.content
@@ -53,7 +53,7 @@ def test_a_qr_payment_answers_201_with_an_svg_image_url_by_default(kasse: InProc
 def test_an_explicit_svg_format_is_the_same_as_the_default(kasse: InProcessKasse) -> None:
     _, body = _create(kasse, userFlow="QR", qrFormat={"format": "IMAGE/SVG+XML"})
 
-    assert body["redirectUrl"].endswith(".svg")
+    assert "format=" not in body["redirectUrl"]
 
 
 @pytest.mark.parametrize(("qr_format", "pixels"), [({"format": "IMAGE/PNG", "size": 300}, 300),
@@ -65,7 +65,7 @@ def test_a_png_qr_payment_links_a_square_png_of_the_asked_size(
 
     image = kasse.client.get(local_path(body["redirectUrl"]))
 
-    assert ".png" in body["redirectUrl"]
+    assert "format=png" in body["redirectUrl"]
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size == (pixels, pixels)

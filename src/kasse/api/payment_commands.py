@@ -28,8 +28,8 @@ def redirect_url(base_url: str, body: CreatePaymentRequest, token: str) -> str |
             return payment_target_url(base_url, token)
         if fmt == "IMAGE/PNG":
             size = (body.qrFormat.size if body.qrFormat else None) or DEFAULT_PNG_SIZE
-            return f"{base_url}/qr-image/v1/{token}.png?size={size}"
-        return f"{base_url}/qr-image/v1/{token}.svg"
+            return f"{base_url}/qr-image/v1?token={token}&format=png&size={size}"
+        return f"{base_url}/qr-image/v1?token={token}"
     if flow == "NATIVE_REDIRECT":
         return payment_target_url(base_url, token)
     return f"{base_url}/landing?token={token}"

@@ -26,8 +26,10 @@ def _open_payment(request: Request, token: str) -> Payment:
     return payment
 
 
-@router.get("/qr-image/v1/{token}.{ext}")
-async def qr_image(token: str, ext: str, request: Request, size: int = 1024) -> Response:
+@router.get("/qr-image/v1")
+async def qr_image(token: str, request: Request, format: str = "svg", size: int = 1024) -> Response:
+    # the token rides in the query, as in the real image links, so force approve can take it from there
+    ext = format.lower()
     c = container(request)
     payment = _open_payment(request, token)
     # contract §4.12: the image is gone once the payment expired or was answered
@@ -41,7 +43,7 @@ async def qr_image(token: str, ext: str, request: Request, size: int = 1024) -> 
         if not 100 <= size <= 2000:
             raise ProblemError(400, "size must be between 100 and 2000", [("size", "100..2000")])
         return Response(c.qr.png(target, size), media_type="image/png", headers=headers)
-    raise ProblemError(404, "Unknown image format")
+    raise ProblemError(400, "format must be svg or png", [("format", "svg or png")])
 
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
