@@ -10,6 +10,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from kasse.domain.errors import DomainError, ErrorCode, NotFoundError
+from kasse.domain.magic_amounts import (
+    UNKNOWN_RESULT_HOLD,
+    AmountOutcome,
+    MagicAmount,
+    approval_outcome,
+    failed_authorization,
+    refund_refusal,
+)
 from kasse.domain.payment import (
     Payment,
     apply,
@@ -20,14 +28,6 @@ from kasse.domain.payment import (
     start,
 )
 from kasse.domain.payment_state import Operation
-from kasse.domain.test_amounts import (
-    UNKNOWN_RESULT_HOLD,
-    AmountOutcome,
-    MagicAmount,
-    approval_outcome,
-    failed_authorization,
-    refund_refusal,
-)
 from kasse.domain.transitions import allows
 from kasse.services.commands import CancelPayment, CreatePayment, ModifyPayment
 from kasse.services.create_rules import check_create

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from kasse.domain.inbox import Answer, PaymentRequest, RequestSource, WalletError, WalletRefusal
+from kasse.domain.magic_amounts import AmountOutcome
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import PaymentState
 from kasse.domain.personal_qr import ScanKind, Scanned, classify
 from kasse.domain.static_qr import CheckIn, QrError, check_in
-from kasse.domain.test_amounts import AmountOutcome
 from kasse.domain.user import User, WalletAction, age_on
 from kasse.services import payments, qr_codes
 from kasse.services.customers import deliver

@@ -18,10 +18,10 @@ from hypothesis.stateful import (
 
 from kasse.domain.errors import DomainError
 from kasse.domain.events import PaymentEvent
+from kasse.domain.magic_amounts import MAGIC_AMOUNTS, refund_refusal
 from kasse.domain.money import Currency, Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, Operation, PaymentState
-from kasse.domain.test_amounts import MAGIC_AMOUNTS, refund_refusal
 from kasse.domain.transitions import REFUSALS, TRANSITIONS
 from kasse.services import payments as use
 from kasse.services.commands import CancelPayment, ModifyPayment

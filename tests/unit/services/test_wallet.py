@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 
 from kasse.domain.inbox import Answer, RequestSource, WalletError, WalletRefusal
+from kasse.domain.magic_amounts import UNKNOWN_RESULT_HOLD
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.domain.personal_qr import ScanKind, v1_content
 from kasse.domain.static_qr import MerchantCallbackQr, MerchantRedirectQr
-from kasse.domain.test_amounts import UNKNOWN_RESULT_HOLD
 from kasse.domain.user import Behaviour, User
 from kasse.services import payments, wallet
 from kasse.services.commands import CancelPayment, Customer, CustomerKind, UserFlow

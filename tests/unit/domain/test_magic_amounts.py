@@ -3,16 +3,16 @@ from datetime import UTC, datetime
 import pytest
 
 from kasse.domain.errors import ErrorCode
-from kasse.domain.money import Currency, Money
-from kasse.domain.payment import start
-from kasse.domain.payment_state import EventName
-from kasse.domain.test_amounts import (
+from kasse.domain.magic_amounts import (
     MAGIC_AMOUNTS,
     AmountOutcome,
     approval_outcome,
     failed_authorization,
     refund_refusal,
 )
+from kasse.domain.money import Currency, Money
+from kasse.domain.payment import start
+from kasse.domain.payment_state import EventName
 
 AT = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 DECLINES = (151, 182, 183, 184, 186, 187, 197)
