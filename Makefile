@@ -15,7 +15,7 @@ endif
 # installed with apt when /usr/bin/chromium is missing; without apt the browser tests skip themselves.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint typecheck unit install clean bench node-deps browser
+.PHONY: run test test-postgres lint typecheck unit install clean bench node-deps browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,21 @@ typecheck: install
 unit: install
 	$(BIN)/pytest tests/unit tests/architecture -q
 
-test: lint typecheck $(TEST_NODE_DEPS) $(CHROMIUM) ## ruff, mypy and the whole pytest suite
-	$(BIN)/pytest
+# The second run of `make test`: the integration tests and the use-case tests again on PostgreSQL, each test in a
+# private schema of this database (dropped at the end); skipped with a note when no server answers there.
+KASSE_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PG_TESTS := tests/integration tests/unit/services
+
+test: lint typecheck $(TEST_NODE_DEPS) $(CHROMIUM) ## ruff, mypy, the whole suite on SQLite, then on PostgreSQL
+	env -u KASSE_TEST_DATABASE_URL $(BIN)/pytest
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
+		"$(KASSE_TEST_DATABASE_URL)" 2>/dev/null; then \
+		echo "PostgreSQL at $(KASSE_TEST_DATABASE_URL): running $(PG_TESTS) again on it"; \
+		KASSE_TEST_DATABASE_URL="$(KASSE_TEST_DATABASE_URL)" $(BIN)/pytest $(PG_TESTS) -q; \
+	else echo "PostgreSQL not reachable at $(KASSE_TEST_DATABASE_URL): skipped the PostgreSQL run"; fi
+
+test-postgres: install ## only the PostgreSQL run of `make test`
+	KASSE_TEST_DATABASE_URL="$(KASSE_TEST_DATABASE_URL)" $(BIN)/pytest $(PG_TESTS) -q
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -5,7 +5,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import InProcessKasse, ServerProcess, in_process
+from tests.harness import TEST_DATABASE_URL, InProcessKasse, ServerProcess, drop_schemas, in_process
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_schemas() -> Iterator[None]:
+    """With KASSE_TEST_DATABASE_URL, every store is a private schema there; drop them all at the end."""
+    yield
+    drop_schemas()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need a PostgreSQL server: skip them unless KASSE_TEST_DATABASE_URL names one."""
+    if TEST_DATABASE_URL is None:
+        skip = pytest.mark.skip(reason="KASSE_TEST_DATABASE_URL is not set")
+        for item in items:
+            if item.get_closest_marker("postgres") is not None:
+                item.add_marker(skip)
+
+
+def pytest_report_header() -> str:
+    return f"kasse store: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite files'}"
 
 
 @pytest.fixture

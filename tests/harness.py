@@ -137,10 +137,53 @@ class InProcessKasse:
         return ApiSession(self.client, creds)
 
 
+# --- the backend under test: SQLite files, or PostgreSQL when KASSE_TEST_DATABASE_URL names a server ------------
+
+TEST_DATABASE_URL = os.environ.get("KASSE_TEST_DATABASE_URL") or None
+_SCHEMA_PREFIX = f"kt_{os.getpid()}_{uuid.uuid4().hex[:6]}_"  # this run's schemas, dropped at its end
+
+
+def schema_url(key: str, *, migrated: bool = False) -> str:
+    """Return a URL of a private PostgreSQL schema for `key` (created if missing): one store per test.
+
+    `migrated`: bring it to head now, as `kasse db upgrade` would (a production-mode server does not migrate).
+    """
+    import hashlib
+
+    import psycopg
+
+    from kasse.adapters.postgres.connection import with_schema
+    from kasse.adapters.postgres.database import PostgresDatabase
+
+    assert TEST_DATABASE_URL is not None
+    schema = _SCHEMA_PREFIX + hashlib.sha1(key.encode()).hexdigest()[:16]
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    url = with_schema(TEST_DATABASE_URL, schema)
+    if migrated:
+        PostgresDatabase(url).upgrade()
+    return url
+
+
+def drop_schemas() -> None:
+    """Drop every schema this test run created."""
+    if TEST_DATABASE_URL is None:
+        return
+    import psycopg
+
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        found = conn.execute("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s)",
+                             (_SCHEMA_PREFIX,)).fetchall()
+        for (schema,) in found:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 def in_process(tmp_path: Path, **settings: Any) -> Iterator[InProcessKasse]:
     options: dict[str, Any] = {"database": str(tmp_path / "kasse.db"), "public_url": "http://127.0.0.1:8000",
                                "synchronous": "NORMAL"}
     options.update(settings)
+    if TEST_DATABASE_URL is not None:
+        options["database_url"] = schema_url(str(tmp_path / "kasse.db"), migrated=bool(options.get("production")))
     container = build(Settings(**options))
     app = create_app(container)
     try:
@@ -165,6 +208,10 @@ class ServerProcess:
         self.database = database
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
+        if TEST_DATABASE_URL is not None and "KASSE_DATABASE_URL" not in self.env:
+            # same file, same schema: a restarted server sees its data; production servers do not migrate
+            self.env["KASSE_DATABASE_URL"] = schema_url(str(database),
+                                                        migrated=self.env.get("KASSE_MODE") == "production")
         self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = database.parent / f"server-{self.port}.log"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
+
+import sqlalchemy as sa
 
 from kasse.adapters.clock import ControllableClock, SystemClock
 from kasse.adapters.commit_signal import CommitSignal
@@ -12,6 +15,7 @@ from kasse.adapters.ids import RandomIds
 from kasse.adapters.jwt_tokens import JwtTokens
 from kasse.adapters.qr_decode import ZxingQrReader
 from kasse.adapters.qr_render import SegnoQrRenderer
+from kasse.adapters.sql.migrate import current_revision, ensure_current, head_revision
 from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.adapters.webhook_sender import AiohttpWebhookSender
@@ -20,7 +24,12 @@ from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
 from kasse.services.users import seed_demo_users
 from kasse.settings import Settings
 
+if TYPE_CHECKING:  # psycopg is imported only when KASSE_DATABASE_URL asks for PostgreSQL
+    from kasse.adapters.postgres.database import PostgresDatabase
+
 log = logging.getLogger("kasse")
+
+Database: TypeAlias = "SqliteDatabase | PostgresDatabase"
 
 # the demo sales unit seeded on first start: fixed credentials so the README can show them
 DEMO = MerchantSpec(
@@ -35,7 +44,7 @@ DEMO = MerchantSpec(
 @dataclass
 class Container:
     settings: Settings
-    db: SqliteDatabase
+    db: Database
     clock: ControllableClock
     ids: RandomIds
     tokens: JwtTokens
@@ -47,7 +56,47 @@ class Container:
     qr_reader: ZxingQrReader = field(default_factory=ZxingQrReader)  # the wallet's image scanner
 
 
-def _signing_secret(db: SqliteDatabase) -> str:
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """PostgreSQL when `KASSE_DATABASE_URL` names one, else the SQLite file."""
+    if settings.database_url:
+        from kasse.adapters.postgres.database import PostgresDatabase
+
+        return PostgresDatabase(settings.database_url, migrate=migrate).open()
+    return SqliteDatabase(settings.database, synchronous=settings.synchronous, migrate=migrate).open()
+
+
+def schema_revisions(settings: Settings) -> tuple[str | None, str]:
+    """Return the database's schema revision (None when empty) and the one this kasse knows."""
+    engine = sa.create_engine(_engine_url(settings), poolclass=sa.NullPool)
+    try:
+        return current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(settings: Settings) -> None:
+    """`kasse db upgrade`: migrate to head (PostgreSQL under an advisory lock); refuse an unknown revision."""
+    if settings.database_url:
+        from kasse.adapters.postgres.database import PostgresDatabase
+
+        PostgresDatabase(settings.database_url).upgrade()
+        return
+    engine = sa.create_engine(_engine_url(settings), poolclass=sa.NullPool)
+    try:
+        ensure_current(engine, migrate=True)
+    finally:
+        engine.dispose()
+
+
+def _engine_url(settings: Settings) -> str:
+    if settings.database_url:
+        from kasse.adapters.postgres.connection import sqlalchemy_url
+
+        return sqlalchemy_url(settings.database_url)
+    return f"sqlite:///{settings.database}"
+
+
+def _signing_secret(db: Database) -> str:
     def load_or_create(uow: SqlUnitOfWork) -> str:
         row = uow.conn.execute("SELECT value FROM settings WHERE key = 'jwt_secret'").fetchone()
         if row:
@@ -69,7 +118,8 @@ def seed_demo(container: Container) -> NewMerchant | None:
 
 
 def build(settings: Settings) -> Container:
-    db = SqliteDatabase(settings.database, synchronous=settings.synchronous).open()
+    # PostgreSQL in production is migrated by `kasse db upgrade` only; a test instance migrates itself
+    db = open_database(settings, migrate=not (settings.production and settings.database_url))
     clock = ControllableClock()
     container = Container(
         settings=settings,

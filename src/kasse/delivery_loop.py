@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING
 
 from kasse.adapters.commit_signal import CommitSignal
 from kasse.adapters.sql.repositories import SqlUnitOfWork
-from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.domain.webhook_delivery import DeliveryJob
 from kasse.services.deliveries import AttemptResult, WebhookSender, claim_due, find_due, record_attempts
 from kasse.services.ports import Clock, Ids
 
 if TYPE_CHECKING:
-    from kasse.bootstrap import Container
+    from kasse.bootstrap import Container, Database
 
 log = logging.getLogger("kasse.webhooks")
 
@@ -39,7 +38,7 @@ SHUTDOWN_GRACE = 2.0  # seconds given to sends in flight when stopping; the rest
 class DeliveryLoop:
     """Sends due deliveries, at most `max_in_flight` at a time; one instance per process."""
 
-    def __init__(self, db: SqliteDatabase, clock: Clock, ids: Ids, sender: WebhookSender,
+    def __init__(self, db: Database, clock: Clock, ids: Ids, sender: WebhookSender,
                  commits: CommitSignal | None = None, *, max_in_flight: int = MAX_IN_FLIGHT,
                  poll: float = POLL) -> None:
         self.db = db

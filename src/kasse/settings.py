@@ -15,6 +15,7 @@ def _flag(name: str, default: bool) -> bool:
 @dataclass(frozen=True)
 class Settings:
     database: str = "./var/kasse.db"
+    database_url: str | None = None  # a PostgreSQL URL (KASSE_DATABASE_URL): the store instead of the SQLite file
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = None
@@ -33,6 +34,7 @@ class Settings:
     def from_env(cls, **overrides: object) -> Settings:
         base = cls(
             database=os.environ.get("KASSE_DATABASE", cls.database),
+            database_url=os.environ.get("KASSE_DATABASE_URL") or None,
             public_url=os.environ.get("KASSE_PUBLIC_URL") or None,
             production=os.environ.get("KASSE_MODE", "test").lower() == "production",
             rate_limits=_flag("KASSE_RATE_LIMITS", True),

@@ -56,7 +56,7 @@ def test_kasse_worker_delivers_beside_a_server_without_one(tmp_path: Path) -> No
     database = tmp_path / "kasse.db"
     server = ServerProcess(database, args=("--no-worker",)).start()
     worker = subprocess.Popen([sys.executable, "-m", "kasse", "worker", "--db", str(database)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server.env)
     try:
         with receiving() as receiver, http_client(server.url) as client:
             demo = ApiSession(client, DEMO_CREDENTIALS)
@@ -80,7 +80,7 @@ def test_two_delivering_processes_never_send_one_delivery_twice(tmp_path: Path) 
     database = tmp_path / "kasse.db"
     server = ServerProcess(database).start()
     worker = subprocess.Popen([sys.executable, "-m", "kasse", "worker", "--db", str(database)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server.env)
     try:
         with receiving() as receiver, http_client(server.url) as client:
             demo = ApiSession(client, DEMO_CREDENTIALS)

@@ -61,9 +61,11 @@ class SqlPayments:
             raise ConcurrentUpdateError(f"{payment.msn}/{payment.reference} changed concurrently")
 
     def due_for_expiry(self, now: datetime, limit: int) -> Sequence[Payment]:
+        # PostgreSQL: rows another process is expiring (or approving) right now are skipped, not waited for
+        lock = " FOR UPDATE SKIP LOCKED" if getattr(self.conn, "dialect", "sqlite") == "postgresql" else ""
         found = self.conn.execute(
             f"SELECT {rows.PAYMENT_COLUMNS} FROM payments WHERE state = 'CREATED' AND expires_at <= ?"
-            " ORDER BY expires_at LIMIT ?",
+            f" ORDER BY expires_at LIMIT ?{lock}",
             (rows.to_us(now), limit),
         ).fetchall()
         return [rows.payment_from_row(r) for r in found]

@@ -41,6 +41,10 @@ _SENDABLE = (
 DUE_SQL = f"SELECT id FROM webhook_deliveries WHERE {_SENDABLE} ORDER BY next_attempt_at, id LIMIT ?"
 
 
+def _for_update(conn: Connection) -> str:
+    return " FOR UPDATE" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -115,10 +119,18 @@ class SqlDeliveries:
         if not ids:
             return []
         at = rows.to_us(now)
+        head = (rows.to_us(until), token, *ids)
+        if _for_update(self.conn):
+            # rows a worker of another process is claiming right now are skipped, not waited for
+            candidates = (f"SELECT id FROM webhook_deliveries WHERE id IN ({_marks(len(ids))}) AND {_SENDABLE}"
+                          " FOR UPDATE SKIP LOCKED")
+            params: tuple[Any, ...] = (*head, at, at, at, at)
+        else:
+            candidates, params = _marks(len(ids)), (*head, at, at)
         claimed = self.conn.execute(
-            "UPDATE webhook_deliveries SET claimed_until = ?, claim_token = ?"
-            f" WHERE id IN ({_marks(len(ids))}) AND {_SENDABLE} RETURNING id",
-            (rows.to_us(until), token, *ids, at, at),
+            f"UPDATE webhook_deliveries SET claimed_until = ?, claim_token = ? WHERE id IN ({candidates})"
+            f" AND {_SENDABLE} RETURNING id",
+            params,
         ).fetchall()
         if not claimed:
             return []
@@ -137,8 +149,11 @@ class SqlDeliveries:
         return delivery_from_row(row) if row else None
 
     def claimed(self, delivery_id: int, token: str) -> Delivery | None:
+        # PostgreSQL: lock the row until the outcome is recorded, so a discard (registration deleted) committed
+        # meanwhile by another transaction is seen, or waits and wins; SQLite's single writer needs no lock
         row = self.conn.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ? AND claim_token = ?",
+            f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ? AND claim_token = ?"
+            f"{_for_update(self.conn)}",
             (delivery_id, token),
         ).fetchone()
         return delivery_from_row(row) if row else None
@@ -177,20 +192,23 @@ class SqlDeliveries:
         ).fetchall()
         return [delivery_from_row(r) for r in found]
 
-    def _successors(self, delivery: Delivery, assignment: str, at: datetime) -> None:
+    def _successors(self, delivery: Delivery, keep_when: str, at: datetime) -> None:
         if delivery.reference is None:
             return
+        us = rows.to_us(at)
+        # CASE rather than SQLite's two-argument MAX/MIN (PostgreSQL spells those GREATEST/LEAST)
         self.conn.execute(
-            f"UPDATE webhook_deliveries SET next_attempt_at = {assignment} WHERE state = '{PENDING}'"
+            f"UPDATE webhook_deliveries SET next_attempt_at = CASE WHEN next_attempt_at {keep_when} ?"
+            f" THEN next_attempt_at ELSE ? END WHERE state = '{PENDING}'"
             " AND webhook_id = ? AND msn = ? AND reference = ? AND id > ?",
-            (rows.to_us(at), delivery.webhook_id, delivery.msn, delivery.reference, delivery.id),
+            (us, us, delivery.webhook_id, delivery.msn, delivery.reference, delivery.id),
         )
 
     def hold_successors(self, delivery: Delivery, until: datetime) -> None:
-        self._successors(delivery, "MAX(next_attempt_at, ?)", until)
+        self._successors(delivery, ">=", until)
 
     def release_successors(self, delivery: Delivery, now: datetime) -> None:
-        self._successors(delivery, "MIN(next_attempt_at, ?)", now)
+        self._successors(delivery, "<=", now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""PostgreSQL store: the shared SQL repositories over psycopg 3, for N server processes."""
