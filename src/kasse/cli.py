@@ -24,7 +24,7 @@ def _banner(settings: Settings) -> str:
             "kasse is starting",
             f"  API base URL       {base}",
             f"  API docs           {base}/docs",
-            f"  database           {settings.database}",
+            f"  database           {_where(settings)}",
             "  demo sales unit (use these against the ePayment API):",
             f"    Merchant-Serial-Number     {DEMO.msn}",
             f"    client_id                  {DEMO.client_id}",
@@ -36,6 +36,16 @@ def _banner(settings: Settings) -> str:
             *_demo_user_lines(),
         ]
     )
+
+
+def _where(settings: Settings) -> str:
+    """Name the store without its password."""
+    if not settings.database_url:
+        return settings.database
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.database_url)
+    return f"PostgreSQL {parts.hostname or 'local socket'}:{parts.port or 5432}{parts.path}"
 
 
 def _demo_user_lines() -> list[str]:
@@ -59,14 +69,27 @@ def _demo_user_lines() -> list[str]:
 @click.option("--public-url", default=None, help="Base URL customers' devices use to reach kasse.")
 @click.option("--no-rate-limits", is_flag=True, help="Switch the per-reference rate limits off (load tests).")
 @click.option("--no-worker", is_flag=True, help="Do not run the background loops in this process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Server processes; more than one needs PostgreSQL ($KASSE_DATABASE_URL).")
 def serve(
-    host: str, port: int, database: str | None, public_url: str | None, no_rate_limits: bool, no_worker: bool
+    host: str, port: int, database: str | None, public_url: str | None, no_rate_limits: bool, no_worker: bool,
+    workers: int,
 ) -> None:
     """Start the all-in-one server: API, pages and background loops."""
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
     settings = Settings.from_env(host=host, port=port, database=database, public_url=public_url)
+    if workers > 1 and not settings.database_url:
+        raise click.UsageError("--workers above 1 needs PostgreSQL: set KASSE_DATABASE_URL (SQLite has one writer)")
+    if settings.database_url:  # migrate (or refuse an unknown schema) once, before the workers race to
+        from kasse.adapters.sql.migrate import SchemaMismatchError
+        from kasse.bootstrap import open_database
+
+        try:
+            open_database(settings, migrate=not settings.production).close()
+        except SchemaMismatchError as exc:
+            raise click.ClickException(str(exc)) from None
     env = {
         "KASSE_DATABASE": settings.database,
         "KASSE_PUBLIC_URL": settings.base_url,
@@ -82,7 +105,7 @@ def serve(
         port=port,
         interface=Interfaces.ASGI,
         loop=Loops.uvloop if sys.platform != "win32" else Loops.auto,
-        workers=1,
+        workers=workers,
         log_access=False,
     )
     server.serve()
@@ -188,6 +211,28 @@ def listen(base_url: str, forward_to: str | None, msn: str, client_id: str, clie
 
 
 @main.group()
+def db() -> None:
+    """Manage the database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--db", "database", default=None, help="SQLite file (default ./var/kasse.db or $KASSE_DATABASE).")
+@click.option("--database-url", default=None, help="PostgreSQL URL (default $KASSE_DATABASE_URL).")
+def db_upgrade(database: str | None, database_url: str | None) -> None:
+    """Migrate the database to the schema this kasse knows; refuse a schema newer than it knows."""
+    from kasse.adapters.sql.migrate import SchemaMismatchError
+    from kasse.bootstrap import schema_revisions, upgrade_schema
+
+    settings = Settings.from_env(database=database, database_url=database_url)
+    before, head = schema_revisions(settings)
+    try:
+        upgrade_schema(settings)
+    except SchemaMismatchError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"database {_where(settings)}: schema {before or 'empty'} -> {head}")
+
+
+@main.group()
 def user() -> None:
     """Manage the wallet's test users (customers)."""
 
@@ -227,3 +272,28 @@ def user_create(msisdn: str, name: str | None, birth_date: str | None, market: s
            "market": created.market.value, "card": f"{created.card.brand} {created.card.masked} {created.card.expiry}",
            "personalQr": {"tokenized": qr["2.0"], "clearText": qr["1.0"]}}
     click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+
+
+@main.group()
+def pos() -> None:
+    """The merchant's POS (served at /pos by `kasse serve`)."""
+
+
+@pos.command("reconcile")
+@click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True, envvar="KASSE_URL",
+              help="Base URL of the platform ($KASSE_URL); credentials from KASSE_POS_* or the demo sales unit.")
+@click.option("--db", "database", default=None, help="kasse's SQLite file; the POS keeps its sales beside it.")
+@click.option("--pos-db", default=None, help="The POS database itself (default: <db stem>-pos.db).")
+def pos_reconcile(base_url: str, database: str | None, pos_db: str | None) -> None:
+    """List every difference between the POS's sales and the platform's payments; exit 1 if there is one."""
+    from kasse.pos.commands import reconcile_command
+
+    sys.exit(reconcile_command(base_url, database, pos_db, echo=click.echo))
+
+
+@main.command()
+def demo() -> None:
+    """Run the four in-person scenarios against a fresh server and print each one's timeline."""
+    from kasse.demo import run_demo
+
+    sys.exit(run_demo(click.echo))

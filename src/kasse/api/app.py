@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
-from kasse import wallet
+from kasse import pos, wallet
 from kasse.api import invalid_params, openapi
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.routes import (
@@ -78,7 +78,8 @@ def create_app(container: Container) -> Starlette:
         running = []
         if container.settings.run_worker:
             running = [asyncio.create_task(run_background(container, stop)),
-                       asyncio.create_task(wallet.run_behaviours(container, stop))]
+                       asyncio.create_task(wallet.run_behaviours(container, stop)),
+                       asyncio.create_task(till.run(stop))]
         try:
             yield
         finally:
@@ -97,6 +98,7 @@ def create_app(container: Container) -> Starlette:
     for module in (accesstoken, control, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users):
         app.include_router(module.router)
     wallet.install(app)
+    till = pos.install(app, container.settings)
     openapi.install(app)
     front = Starlette(
         routes=[*payments.ROUTES, Mount("", app=app)],

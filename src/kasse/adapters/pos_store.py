@@ -1,0 +1,170 @@
+"""The POS's own records in a small SQLite file of its own: catalogue, carts, sales, its webhook secret.
+
+The POS is the merchant's system, not the platform's, so it keeps nothing in the platform's database: the
+same POS runs against kasse or the real Vipps MobilePay hosts. Sales survive a restart (WAL, FULL sync).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from kasse.pos.cart import SEED_CATALOGUE, Product
+from kasse.pos.sale import Sale, SaleStatus
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (id TEXT PRIMARY KEY, name TEXT NOT NULL, price INTEGER NOT NULL,
+    vat_rate INTEGER NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS carts (terminal TEXT PRIMARY KEY, quantities TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sales (reference TEXT PRIMARY KEY, terminal TEXT NOT NULL, receipt_number INTEGER NOT NULL,
+    method TEXT NOT NULL, total INTEGER NOT NULL, currency TEXT NOT NULL, lines TEXT NOT NULL, status TEXT NOT NULL,
+    message TEXT NOT NULL, customer TEXT NOT NULL, qr_url TEXT, captured INTEGER NOT NULL, refunded INTEGER NOT NULL,
+    created_at REAL NOT NULL, next_poll_at REAL, reserved INTEGER NOT NULL DEFAULT 0,
+    awaiting_choice INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS sales_due ON sales (next_poll_at) WHERE next_poll_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+SALE_COLUMNS = tuple(f.name for f in fields(Sale))
+
+
+def _sale(row: sqlite3.Row) -> Sale:
+    data: dict[str, Any] = dict(row)
+    data["lines"] = json.loads(data["lines"])
+    data["status"] = SaleStatus(data["status"])
+    data["awaiting_choice"] = bool(data["awaiting_choice"])
+    return Sale(**data)
+
+
+class SqlitePosStore:
+    """Thread-safe access to the POS database; every method is one short transaction."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+        with self._tx() as db:
+            if db.execute("SELECT count(*) FROM products").fetchone()[0] == 0:
+                for position, p in enumerate(SEED_CATALOGUE):
+                    db.execute("INSERT INTO products VALUES (?, ?, ?, ?, ?)", (p.id, p.name, p.price, p.vat_rate,
+                                                                             position))
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # catalogue ----------------------------------------------------------------------------------------------
+    def products(self) -> list[Product]:
+        with self._tx() as db:
+            rows = db.execute("SELECT id, name, price, vat_rate FROM products ORDER BY position, id").fetchall()
+        return [Product(r["id"], r["name"], r["price"], r["vat_rate"]) for r in rows]
+
+    def save_product(self, product: Product) -> None:
+        with self._tx() as db:
+            position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM products").fetchone()[0]
+            db.execute("INSERT INTO products VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "name = excluded.name, price = excluded.price, vat_rate = excluded.vat_rate",
+                       (product.id, product.name, product.price, product.vat_rate, position))
+
+    def delete_product(self, product_id: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM products WHERE id = ?", (product_id,))
+
+    # carts ----------------------------------------------------------------------------------------------------
+    def cart(self, terminal: str) -> dict[str, int]:
+        with self._tx() as db:
+            row = db.execute("SELECT quantities FROM carts WHERE terminal = ?", (terminal,)).fetchone()
+        return dict(json.loads(row[0])) if row else {}
+
+    def save_cart(self, terminal: str, quantities: Mapping[str, int]) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO carts VALUES (?, ?) ON CONFLICT (terminal) DO UPDATE SET quantities = "
+                       "excluded.quantities", (terminal, json.dumps(dict(quantities))))
+
+    # sales ----------------------------------------------------------------------------------------------------
+    def next_receipt_number(self) -> int:
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM settings WHERE key = 'receipt_number'").fetchone()
+            number = int(row[0]) + 1 if row else 1
+            db.execute("INSERT INTO settings VALUES ('receipt_number', ?) ON CONFLICT (key) DO UPDATE SET "
+                       "value = excluded.value", (str(number),))
+        return number
+
+    def put_sale(self, sale: Sale) -> None:
+        data = asdict(sale)
+        data["lines"] = json.dumps(data["lines"])
+        data["status"] = sale.status.value
+        marks = ", ".join("?" for _ in SALE_COLUMNS)
+        with self._tx() as db:
+            db.execute(f"INSERT OR REPLACE INTO sales ({', '.join(SALE_COLUMNS)}) VALUES ({marks})",
+                       tuple(data[c] for c in SALE_COLUMNS))
+
+    def sale(self, reference: str) -> Sale | None:
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM sales WHERE reference = ?", (reference,)).fetchone()
+        return _sale(row) if row else None
+
+    def sales(self, limit: int = 200) -> list[Sale]:
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM sales ORDER BY created_at DESC, receipt_number DESC LIMIT ?",
+                              (limit,)).fetchall()
+        return [_sale(r) for r in rows]
+
+    def latest_sale(self, terminal: str) -> Sale | None:
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM sales WHERE terminal = ? ORDER BY created_at DESC, receipt_number DESC"
+                             " LIMIT 1", (terminal,)).fetchone()
+        return _sale(row) if row else None
+
+    def pending(self) -> list[Sale]:
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM sales WHERE status = ?", (SaleStatus.PENDING.value,)).fetchall()
+        return [_sale(r) for r in rows]
+
+    def due(self, now: float) -> list[str]:
+        with self._tx() as db:
+            rows = db.execute("SELECT reference FROM sales WHERE next_poll_at <= ? ORDER BY next_poll_at",
+                              (now,)).fetchall()
+        return [r[0] for r in rows]
+
+    def next_due(self) -> float | None:
+        with self._tx() as db:
+            value = db.execute("SELECT min(next_poll_at) FROM sales WHERE next_poll_at IS NOT NULL").fetchone()[0]
+        return float(value) if value is not None else None
+
+    def reschedule(self, reference: str, at: float | None) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE sales SET next_poll_at = ? WHERE reference = ?", (at, reference))
+
+    # settings -------------------------------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       (key, value))

@@ -1,0 +1,55 @@
+"""How the POS reaches the platform and how it waits: read once, passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kasse.bootstrap import DEMO
+from kasse.settings import Settings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PosConfig:
+    """One sales unit's credentials, the POS's own database, its webhook URL and its polling delays."""
+
+    base_url: str
+    client_id: str
+    client_secret: str
+    subscription_key: str
+    msn: str
+    database: str
+    webhook_url: str | None  # where the platform delivers webhooks; None: polling only
+    public_url: str = "http://127.0.0.1:8000"  # how customers' phones reach the POS's own pages
+    first_poll: float = 5.0  # contract §4.13: first read 5 s after the request ...
+    poll_interval: float = 2.0  # ... then every 2 s
+    exchange_personal_qr: bool = True  # exchange a scanned personal QR for the number (docs' advice)
+    currency: str = "NOK"
+    shop_name: str = "Café Kasse"
+
+
+def pos_database(settings: Settings) -> str:
+    if settings.database == ":memory:":
+        return ":memory:"
+    return str(Path(settings.database).with_name(Path(settings.database).stem + "-pos.db"))
+
+
+def from_settings(settings: Settings) -> PosConfig:
+    """The POS mounted in `kasse serve`: the demo sales unit on this server, unless KASSE_POS_* say otherwise."""
+    env = os.environ.get
+    base = env("KASSE_POS_PLATFORM_URL") or settings.base_url
+    public = (env("KASSE_POS_PUBLIC_URL") or settings.base_url).rstrip("/")
+    return PosConfig(
+        base_url=base,
+        client_id=env("KASSE_POS_CLIENT_ID") or DEMO.client_id or "",
+        client_secret=env("KASSE_POS_CLIENT_SECRET") or DEMO.client_secret or "",
+        subscription_key=env("KASSE_POS_SUBSCRIPTION_KEY") or DEMO.subscription_key or "",
+        msn=env("KASSE_POS_MSN") or DEMO.msn or "",
+        database=env("KASSE_POS_DATABASE") or pos_database(settings),
+        webhook_url=f"{public}/pos/webhooks",
+        public_url=public,
+        first_poll=float(env("KASSE_POS_FIRST_POLL") or 5.0),
+        poll_interval=float(env("KASSE_POS_POLL_INTERVAL") or 2.0),
+        exchange_personal_qr=(env("KASSE_POS_SEND_PERSONAL_QR") or "0") not in ("1", "true", "yes"),
+    )

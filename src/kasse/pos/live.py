@@ -1,0 +1,37 @@
+"""Wake-ups for the POS's open pages and its poll loop: a version number and the waiters to tell."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+class Notifier:
+    """Tell every subscriber that something a page shows may have changed."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._waiters: set[asyncio.Event] = set()
+
+    def changed(self) -> None:
+        self.version += 1
+        for waiter in list(self._waiters):
+            waiter.set()
+
+    def subscribe(self) -> asyncio.Event:
+        event = asyncio.Event()
+        self._waiters.add(event)
+        return event
+
+    def unsubscribe(self, event: asyncio.Event) -> None:
+        self._waiters.discard(event)
+
+
+async def woken(*events: asyncio.Event, timeout: float | None) -> None:
+    """Return when any event is set or `timeout` seconds pass (None: no time limit)."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=None if timeout is None else max(0.0, timeout),
+                           return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -1,0 +1,122 @@
+// kasse POS cashier page: the server owns the cart and every amount; this only sends taps and draws state.
+"use strict";
+(function () {
+  const terminal = document.body.dataset.terminal;
+  const api = "/pos/api/terminals/" + encodeURIComponent(terminal);
+  const $ = (id) => document.getElementById(id);
+  const BADGES = { pending: "Waiting for customer", paid: "Paid", mismatch: "Amount mismatch",
+                   failed: "Not paid", cancelled: "Cancelled" };
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showError(text) {
+    $("error").textContent = text || "";
+    $("error").hidden = !text;
+  }
+
+  function drawCart(cart, locked) {
+    const list = $("lines");
+    list.replaceChildren();
+    for (const line of cart.lines) {
+      const li = el("li", "line");
+      const name = el("div", "lname");
+      name.append(el("span", "", line.name), el("small", "muted", line.unitPrice + " · VAT " + line.vatRate));
+      const qty = el("div", "qty");
+      const minus = el("button", "step", "−");
+      const plus = el("button", "step", "+");
+      minus.dataset.delta = "-1"; plus.dataset.delta = "1";
+      minus.dataset.product = plus.dataset.product = line.id;
+      minus.disabled = plus.disabled = locked;
+      qty.append(minus, el("span", "n", String(line.quantity)), plus);
+      li.append(name, qty, el("span", "ltotal", line.total));
+      list.append(li);
+    }
+    $("empty").hidden = cart.lines.length > 0;
+    $("cart-count").textContent = cart.count ? String(cart.count) : "";
+    $("total").textContent = cart.total;
+    $("vat").textContent = cart.vat;
+  }
+
+  function drawSale(sale) {
+    const box = $("status");
+    box.hidden = !sale;
+    if (!sale) return;
+    box.dataset.status = sale.status;
+    $("status-badge").textContent = BADGES[sale.status] || sale.status;
+    $("status-badge").className = "badge " + sale.status;
+    $("status-ref").textContent = "Receipt " + sale.receiptNumber + " · " + sale.methodName +
+      (sale.customer ? " · " + sale.customer : "");
+    $("status-amount").textContent = sale.status === "paid" || sale.status === "mismatch"
+      ? "Captured " + sale.captured + " of " + sale.total : sale.total;
+    $("status-message").textContent = sale.message;
+    $("cancel").hidden = sale.settled;
+    $("done").hidden = !sale.settled;
+  }
+
+  function draw(state) {
+    const pending = !!(state.sale && !state.sale.settled);
+    drawCart(state.cart, pending);
+    drawSale(state.sale);
+    document.querySelectorAll(".method").forEach((b) => { b.disabled = pending || !state.cart.lines.length; });
+    document.querySelectorAll(".product").forEach((b) => { b.disabled = pending; });
+    if (pending) { $("scan-form").hidden = true; $("phone-form").hidden = true; }
+  }
+
+  // one request at a time, in order: quick taps queue up instead of being lost
+  let queue = Promise.resolve();
+  function post(path, body) {
+    queue = queue.then(() => send(path, body));
+    return queue;
+  }
+
+  async function send(path, body) {
+    try {
+      const response = await fetch(api + path, { method: "POST", headers: { "content-type": "application/json" },
+                                                 body: JSON.stringify(body || {}) });
+      const data = await response.json();
+      if (!response.ok) { showError(data.message); return; }
+      showError("");
+      draw(data);
+    } catch (err) {
+      showError("The till lost its connection. Try again.");
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("button");
+    if (!target) return;
+    if (target.dataset.product) post("/cart", { productId: target.dataset.product,
+                                                delta: Number(target.dataset.delta || 1) });
+  });
+  $("clear").addEventListener("click", () => post("/clear"));
+  $("cancel").addEventListener("click", () => post("/cancel"));
+  $("done").addEventListener("click", () => post("/done"));
+  $("pay-qr").addEventListener("click", () => { $("scan-form").hidden = $("phone-form").hidden = true;
+                                                 post("/pay", { method: "qr" }); });
+  $("pay-scan").addEventListener("click", () => {
+    $("phone-form").hidden = true; $("scan-form").hidden = false;
+    $("scan-input").value = ""; $("scan-input").focus();
+  });
+  $("pay-phone").addEventListener("click", () => {
+    $("scan-form").hidden = true; $("phone-form").hidden = false; $("phone-input").focus();
+  });
+  // a keyboard-wedge scanner types the QR's content and presses Enter
+  $("scan-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    post("/pay", { method: "scan", value: $("scan-input").value });
+    $("scan-input").value = "";
+  });
+  $("phone-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    post("/pay", { method: "phone", value: $("phone-input").value });
+  });
+
+  draw(JSON.parse($("initial").textContent));
+  const source = new EventSource(api + "/events");
+  source.addEventListener("state", (event) => draw(JSON.parse(event.data)));
+})();

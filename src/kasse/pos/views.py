@@ -1,0 +1,67 @@
+"""What the POS pages show: amounts as a Norwegian till writes them, and one terminal's state as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from kasse.pos.cart import Cart, build_cart, kr
+from kasse.pos.runtime import PosRuntime
+from kasse.pos.sale import Sale, SaleStatus
+from kasse.pos.service import PosService
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+METHOD_NAMES = {"qr": "QR on display", "scan": "Scanned personal QR", "phone": "Phone number",
+                "vending": "Vending machine", "shop": "Trust shop"}
+
+
+def vat_percent(rate: int) -> str:
+    return f"{rate // 100}" + (f",{rate % 100:02d}".rstrip("0") if rate % 100 else "") + " %"
+
+
+TEMPLATES.env.filters["kr"] = kr
+TEMPLATES.env.filters["vat"] = vat_percent
+TEMPLATES.env.globals["method_names"] = METHOD_NAMES
+
+
+def runtime(request: Request) -> PosRuntime:
+    found: PosRuntime = request.app.state.pos
+    return found
+
+
+def pos(request: Request) -> PosService:
+    return runtime(request).service
+
+
+def render(request: Request, name: str, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context)
+
+
+def cart_json(cart: Cart) -> dict[str, Any]:
+    return {
+        "lines": [{"id": ln.product.id, "name": ln.product.name, "quantity": ln.quantity,
+                   "unitPrice": kr(ln.product.price), "total": kr(ln.total), "vat": kr(ln.vat),
+                   "vatRate": vat_percent(ln.product.vat_rate)} for ln in cart.lines],
+        "count": cart.count, "total": kr(cart.total), "totalMinor": cart.total, "vat": kr(cart.vat),
+    }
+
+
+def sale_json(sale: Sale) -> dict[str, Any]:
+    return {"reference": sale.reference, "status": sale.status.value, "message": sale.message,
+            "method": sale.method, "methodName": METHOD_NAMES.get(sale.method, sale.method),
+            "total": kr(sale.total), "totalMinor": sale.total, "captured": kr(sale.captured),
+            "capturedMinor": sale.captured, "qrUrl": sale.qr_url, "receiptNumber": sale.receipt_number,
+            "customer": sale.customer, "settled": sale.settled}
+
+
+def terminal_state(service: PosService, terminal: str) -> dict[str, Any]:
+    cart = build_cart(service.store.cart(terminal), service.store.products())
+    sale = service.store.latest_sale(terminal)
+    dismissed = service.store.setting(f"dismissed:{terminal}")
+    shown = sale if sale is not None and (sale.status is SaleStatus.PENDING or sale.reference != dismissed) else None
+    return {"terminal": terminal, "shop": service.config.shop_name, "cart": cart_json(cart),
+            "sale": sale_json(shown) if shown else None}
