@@ -14,16 +14,6 @@ MSN = "123456"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def ids() -> SequentialIds:
-    return SequentialIds()
-
-
-@pytest.fixture
 def uow() -> InMemoryUnitOfWork:
     uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant(MSN))

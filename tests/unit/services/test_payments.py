@@ -26,16 +26,6 @@ MSN, REF, AMOUNT = "123456", "order-0001", 49900
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def ids() -> SequentialIds:
-    return SequentialIds()
-
-
-@pytest.fixture
 def uow() -> InMemoryUnitOfWork:
     uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant(MSN))

@@ -24,16 +24,6 @@ MSN = "123456"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def ids() -> SequentialIds:
-    return SequentialIds()
-
-
-@pytest.fixture
 def uow(clock: FakeClock, ids: SequentialIds) -> WalletUnitOfWork:
     uow = WalletUnitOfWork()
     uow.merchants.add(a_merchant())

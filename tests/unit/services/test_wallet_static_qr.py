@@ -26,16 +26,6 @@ RECEIPT = {
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def ids() -> SequentialIds:
-    return SequentialIds()
-
-
-@pytest.fixture
 def uow() -> WalletUnitOfWork:
     uow = WalletUnitOfWork()
     uow.merchants.add(a_merchant())
