@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kasse.api.problems import ProblemError
 from kasse.api.schemas.epayment import CreatePaymentRequest
 from kasse.domain.money import Currency, Money
 from kasse.domain.timefmt import parse_rfc3339
@@ -48,8 +47,6 @@ def _customer(body: CreatePaymentRequest) -> Customer | None:
 def to_create_command(
     body: CreatePaymentRequest, msn: str, key: str | None, base_url: str, token: str
 ) -> tuple[CreatePayment, str]:
-    if body.qrFormat is not None and body.userFlow != "QR":
-        raise ProblemError(400, "qrFormat applies only to userFlow QR", [("qrFormat", "only allowed with userFlow QR")])
     wire: dict[str, Any] = body.model_dump(exclude_none=True, exclude={"amount", "reference"})
     wire["paymentMethod"] = body.paymentMethod.type
     url = redirect_url(base_url, body, token)
