@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -52,12 +53,25 @@ def test_a_delivery_cut_off_by_a_crash_is_sent_again_after_restart(tmp_path: Pat
         assert len(done["attempts"]) == 1  # the cut-off attempt left no record; at least once, not exactly once
 
 
-def test_kasse_worker_delivers_beside_a_server_without_one(tmp_path: Path) -> None:
-    database = tmp_path / "kasse.db"
-    server = ServerProcess(database, args=("--no-worker",)).start()
+@contextlib.contextmanager
+def server_with_worker(
+    database: Path, *server_args: str
+) -> Iterator[tuple[ServerProcess, subprocess.Popen[bytes]]]:
+    """A `kasse serve` and a `kasse worker` on one database; both stopped afterwards."""
+    server = ServerProcess(database, args=server_args).start()
     worker = subprocess.Popen([sys.executable, "-m", "kasse", "worker", "--db", str(database)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server.env)
     try:
+        yield server, worker
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=15)
+        server.stop()
+
+
+def test_kasse_worker_delivers_beside_a_server_without_one(tmp_path: Path) -> None:
+    with server_with_worker(tmp_path / "kasse.db", "--no-worker") as (server, worker):
         with receiving() as receiver, http_client(server.url) as client:
             demo = ApiSession(client, DEMO_CREDENTIALS)
             register(demo, receiver.url(), PAYMENT_EVENTS)
@@ -70,36 +84,26 @@ def test_kasse_worker_delivers_beside_a_server_without_one(tmp_path: Path) -> No
 
             for ref in refs:
                 assert receiver.names(ref) == ["CREATED", "AUTHORIZED"]
-    finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0
-        server.stop()
 
 
 def test_two_delivering_processes_never_send_one_delivery_twice(tmp_path: Path) -> None:
-    database = tmp_path / "kasse.db"
-    server = ServerProcess(database).start()
-    worker = subprocess.Popen([sys.executable, "-m", "kasse", "worker", "--db", str(database)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=server.env)
-    try:
-        with receiving() as receiver, http_client(server.url) as client:
-            demo = ApiSession(client, DEMO_CREDENTIALS)
-            register(demo, receiver.url(), PAYMENT_EVENTS)
-            refs = [new_reference("pair") for _ in range(20)]
-            for ref in refs:
-                demo.create(create_body(ref))
-                demo.approve(ref)
+    with server_with_worker(tmp_path / "kasse.db") as (server, _), receiving() as receiver, \
+            http_client(server.url) as client:
+        demo = ApiSession(client, DEMO_CREDENTIALS)
+        register(demo, receiver.url(), PAYMENT_EVENTS)
+        refs = [new_reference("pair") for _ in range(20)]
+        for ref in refs:
+            demo.create(create_body(ref))
+            demo.approve(ref)
 
-            receiver.wait_for(lambda got: len(got) >= 40)
-            poll(lambda: [d for ref in refs for d in deliveries(client, ref)],
-                 lambda ds: {d["state"] for d in ds} == {"DELIVERED"})
+        receiver.wait_for(lambda got: len(got) >= 40)
+        poll(lambda: [d for ref in refs for d in deliveries(client, ref)],
+             lambda ds: {d["state"] for d in ds} == {"DELIVERED"})
 
-            psps = [p["pspReference"] for p in receiver.payloads()]
-            assert len(psps) == len(set(psps)) == 40
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=15)
-        server.stop()
+        psps = [p["pspReference"] for p in receiver.payloads()]
+        assert len(psps) == len(set(psps)) == 40
 
 
 def _lines(stream: IO[str]) -> queue.Queue[str]:
