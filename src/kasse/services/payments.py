@@ -192,3 +192,17 @@ def reject_payment(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) ->
     """
     can_approve(payment, clock.now())
     return advance(uow, clock, ids, payment, Operation.REJECT)
+
+
+def force_approve_payment(
+    uow: UnitOfWork, clock: Clock, ids: Ids, msn: str, reference: str, token: str | None
+) -> Payment:
+    """Approve without the wallet (test environment, contract §4.8); a given token must be the payment's.
+
+    Raises:
+        DomainError: unknown reference (5090), a token of another payment (10010), or the approval's own refusals.
+    """
+    payment = load(uow, msn, reference)
+    if token is not None and uow.payments.get_by_token(token) != payment:
+        raise DomainError(ErrorCode.APPROVE_FAILED, "The token does not belong to this payment")
+    return approve_payment(uow, clock, ids, payment)

@@ -22,7 +22,7 @@ from kasse.api.problems import ProblemError, domain_problem
 from kasse.api.render import create_wire, modification_wire, payment_wire
 from kasse.api.responses import json_response, raw_json
 from kasse.api.schemas.epayment import CancelRequest, CreatePaymentRequest, ForceApproveRequest, ModificationRequest
-from kasse.domain.errors import DomainError, ErrorCode, NotFoundError
+from kasse.domain.errors import DomainError, NotFoundError
 from kasse.domain.money import Currency, Money
 from kasse.services import payments as use
 from kasse.services.commands import CancelPayment, ModifyPayment
@@ -134,10 +134,7 @@ async def force_approve(request: Request) -> Response:
 
     def job(uow: UnitOfWork) -> tuple[int, bytes]:
         try:
-            payment = use.load(uow, msn, reference)
-            if body.token is not None and uow.payments.get_by_token(body.token) != payment:
-                raise DomainError(ErrorCode.APPROVE_FAILED, "The token does not belong to this payment")
-            use.approve_payment(uow, c.clock, c.ids, payment)
+            use.force_approve_payment(uow, c.clock, c.ids, msn, reference, body.token)
         except DomainError as err:
             return domain_problem(err, request.url.path)
         return 200, b""
