@@ -85,3 +85,15 @@ def format_major(money: Money) -> str:
     whole, cents = divmod(abs(money.value), 100)
     sign = "-" if money.value < 0 else ""
     return f"{sign}{whole}.{cents:02d} {money.currency.value}"
+
+
+# how a Nordic screen writes each currency: `1 234,50 kr`, `1 234,50 kr.`, `1 234,50 €`
+_LOCAL_SUFFIX: dict[Currency, str] = {Currency.NOK: " kr", Currency.DKK: " kr.", Currency.EUR: " €"}
+
+
+def format_local(money: Money) -> str:
+    """Render an amount as a Nordic till or app shows it, e.g. `1 234,50 kr`; never used in arithmetic."""
+    whole, cents = divmod(abs(money.value), 100)
+    sign = "−" if money.value < 0 else ""
+    grouped = f"{whole:,}".replace(",", "\u202f")
+    return f"{sign}{grouped},{cents:02d}{_LOCAL_SUFFIX[money.currency]}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from kasse.domain.money import Currency, Money, format_local
+
 VAT_RATES = (2500, 1500, 1200, 0)  # Norwegian VAT in hundredths of a percent: standard, food, transport, none
 MAX_QUANTITY = 99
 
@@ -45,9 +47,7 @@ class CartLine:
 
 def kr(minor: int) -> str:
     """Write øre as a Norwegian till does: `1 234,50 kr`."""
-    whole, cents = divmod(abs(minor), 100)
-    sign = "−" if minor < 0 else ""
-    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{cents:02d} kr"
+    return format_local(Money(minor, Currency.NOK))
 
 
 def vat_included(total: int, rate: int) -> int:

@@ -15,24 +15,18 @@ from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.bootstrap import Container
 from kasse.domain.inbox import MESSAGES, WalletRefusal
-from kasse.domain.money import Currency, Money
+from kasse.domain.money import Money, format_local
 from kasse.domain.user import User, age_on
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 COOKIE = "kasse_wallet_user"
 
 # how the wallet writes amounts: symbol before or after, as people in each market read them
-_SYMBOLS: dict[Currency, tuple[str, str]] = {Currency.NOK: ("", " kr"), Currency.DKK: ("", " kr."),
-                                             Currency.EUR: ("", " €")}
 _COUNTRY_CODES = ("358", "47", "45")
 
 
 def money(amount: Money) -> str:
-    whole, cents = divmod(abs(amount.value), 100)
-    grouped = f"{whole:,}".replace(",", "\u202f")
-    before, after = _SYMBOLS[amount.currency]
-    sign = "−" if amount.value < 0 else ""
-    return f"{sign}{before}{grouped},{cents:02d}{after}"
+    return format_local(amount)
 
 
 def phone(msisdn: str) -> str:

@@ -12,6 +12,7 @@ from kasse.domain.money import (
     CurrencyMismatchError,
     Market,
     Money,
+    format_local,
     format_major,
 )
 
@@ -98,3 +99,15 @@ def test_each_market_takes_its_own_currency(market: Market, currency: Currency) 
 
 def test_every_currency_has_a_minimum_payment_from_the_contract() -> None:
     assert MINIMUM_PAYMENT == {Currency.NOK: 100, Currency.DKK: 1, Currency.EUR: 1}
+
+
+@pytest.mark.parametrize(
+    ("money", "shown"),
+    [
+        (Money(123450, Currency.NOK), "1\u202f234,50 kr"),
+        (Money(5, Currency.DKK), "0,05 kr."),
+        (Money(-990, Currency.EUR), "−9,90 €"),
+    ],
+)
+def test_format_local_writes_amounts_as_a_nordic_screen_does(money: Money, shown: str) -> None:
+    assert format_local(money) == shown
