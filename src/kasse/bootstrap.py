@@ -20,6 +20,7 @@ from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.adapters.webhook_sender import AiohttpWebhookSender
 from kasse.api.ratelimit import RateLimiter
+from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
 from kasse.services.users import seed_demo_users
 from kasse.settings import Settings
@@ -54,6 +55,10 @@ class Container:
     sender: AiohttpWebhookSender = field(default_factory=lambda: AiohttpWebhookSender(SystemClock()))
     commits: CommitSignal = field(default_factory=CommitSignal)
     qr_reader: ZxingQrReader = field(default_factory=ZxingQrReader)  # the wallet's image scanner
+    faults: FaultBoard = field(init=False)  # armed test faults (services/faults.py), none in production
+
+    def __post_init__(self) -> None:
+        self.faults = FaultBoard(self.clock, self.ids, enabled=not self.settings.production)
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
