@@ -31,6 +31,11 @@ class HttpConnection:
         self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         return self._reader, self._writer
 
+    async def connect(self) -> None:
+        """Open the connection now rather than at the first request (see `spread_connects`)."""
+        if self._writer is None:
+            await self._connect()
+
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
@@ -177,6 +182,18 @@ async def run_closed_loop(conns: list[HttpConnection], step: Step, end: float) -
         await asyncio.wait(stuck)
     for task in _done:
         task.result()
+
+
+async def spread_connects(conns: list[HttpConnection], gap: float) -> None:
+    """Open the connections one by one, `gap` seconds apart, so several server processes share them.
+
+    Opened all at once, they queue on the shared listening socket and the first worker process to wake
+    accepts every one of them; spread out, each connect wakes every worker and any may win it. A gap of 0
+    leaves them to connect at their first request.
+    """
+    for conn in conns if gap > 0 else ():
+        await conn.connect()
+        await asyncio.sleep(gap)
 
 
 def percentile(sorted_values: list[float], p: float) -> float:

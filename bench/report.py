@@ -56,27 +56,7 @@ def report(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
           "request or cycle)")
     print()
     for r in results:
-        threads = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["server_threads_cores"].items()))
-        rss = r["worker_rss_mb"]
-        print(f"{r['scenario']}: server CPU {r['server_cpu_s']:.1f} s in {r['seconds']:.1f} s; worker threads "
-              f"(cores): {threads}; worker RSS {rss[0]:.0f} → {rss[1]:.0f} MB")
-        w = r["writer"]
-        if w:
-            hist = " ".join(f"{k}:{v}" for k, v in w["batch_size_histogram"].items())
-            print(f"  writer: {w['batches']:,} commits, {w['jobs']:,} jobs, {w['jobs_per_batch']:.1f} jobs/commit, "
-                  f"busy {w['busy_fraction']:.0%} of wall time ({w['in_jobs_fraction']:.0%} running jobs, rest "
-                  f"BEGIN/savepoints/COMMIT+fsync and GIL waits)")
-            print(f"  writer batch sizes (jobs: commits) {hist}")
-            commit_ms = " ".join(f"{k}:{v}" for k, v in w["commit_ms_histogram"].items())
-            print(f"  writer commit durations (ms: commits) {commit_ms}")
-            g = w["gc"]
-            if "collections" in g:
-                print(f"  worker GC: {g['collections']:,} collections ({g['gen2']} full), "
-                      f"{g['pause_s'] * 1000:.0f} ms paused, longest pause so far {g['max_pause_ms_ever']:.1f} ms")
-        if r["errors"]:
-            print("  errors: " + ", ".join(f"{k} ×{v}" for k, v in r["error_kinds"].items()))
-        for sample in r["error_samples"]:
-            print(f"  first {sample}")
+        details(r)
     print()
     print(f"target (issue): {TARGET_LINE}")
     if meta["connections"] != TARGET_CONNECTIONS:
@@ -89,6 +69,37 @@ def report(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
               "client-bound")
 
 
+def details(r: dict[str, Any]) -> None:
+    """The lines under the table for one scenario: CPU by thread and process, the writer, errors."""
+    threads = ", ".join(f"{k} {v:.2f}" for k, v in sorted(r["server_threads_cores"].items()))
+    rss = r["worker_rss_mb"]
+    print(f"{r['scenario']}: server CPU {r['server_cpu_s']:.1f} s in {r['seconds']:.1f} s; worker threads "
+          f"(cores): {threads}; worker RSS {rss[0]:.0f} → {rss[1]:.0f} MB")
+    procs = r.get("server_cpu_cores_by_process", [])
+    if len(procs) > 2:  # several workers: does each get its share of the connections?
+        print("  cores per process (granian main, workers): " + ", ".join(f"{c:.2f}" for c in procs))
+    if r.get("postgres_cpu_cores"):
+        print(f"  PostgreSQL server processes (all of this machine's): {r['postgres_cpu_cores']:.2f} cores, "
+              f"{r['postgres_cpu_ms_per_op']:.2f} ms per operation")
+    w = r["writer"]
+    if w:
+        hist = " ".join(f"{k}:{v}" for k, v in w["batch_size_histogram"].items())
+        print(f"  writer: {w['batches']:,} commits, {w['jobs']:,} jobs, {w['jobs_per_batch']:.1f} jobs/commit, "
+              f"busy {w['busy_fraction']:.0%} of wall time ({w['in_jobs_fraction']:.0%} running jobs, rest "
+              f"BEGIN/savepoints/COMMIT+fsync and GIL waits)")
+        print(f"  writer batch sizes (jobs: commits) {hist}")
+        commit_ms = " ".join(f"{k}:{v}" for k, v in w["commit_ms_histogram"].items())
+        print(f"  writer commit durations (ms: commits) {commit_ms}")
+        g = w["gc"]
+        if "collections" in g:
+            print(f"  worker GC: {g['collections']:,} collections ({g['gen2']} full), "
+                  f"{g['pause_s'] * 1000:.0f} ms paused, longest pause so far {g['max_pause_ms_ever']:.1f} ms")
+    if r["errors"]:
+        print("  errors: " + ", ".join(f"{k} ×{v}" for k, v in r["error_kinds"].items()))
+    for sample in r["error_samples"]:
+        print(f"  first {sample}")
+
+
 def git_commit() -> str:
     try:
         out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -98,3 +109,30 @@ def git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out + ("+dirty" if dirty else "")
+
+
+def compare(sqlite: list[dict[str, Any]], postgres: list[dict[str, Any]], workers: int) -> list[dict[str, Any]]:
+    """Print PostgreSQL (N workers) against SQLite (one process), scenario by scenario; return the rows."""
+    by = {r["scenario"]: r for r in sqlite}
+    rows = []
+    print(f"PostgreSQL ({workers} workers) / SQLite (1 process); CPU/op is kasse's, '+ server' the PostgreSQL "
+          "server's on top")
+    head = (f"{'scenario':<10} {'SQLite':>12} {'PostgreSQL':>12} {'ratio':>7} {'SQLite p99':>11} {'PG p99':>8} "
+            f"{'SQLite CPU/op':>14} {'PG CPU/op':>10} {'+ server':>9}")
+    print(head)
+    print("-" * len(head))
+    for pg in postgres:
+        lite = by.get(pg["scenario"])
+        if lite is None:
+            continue
+        ratio = pg["rate"] / lite["rate"] if lite["rate"] else 0.0
+        rows.append({"scenario": pg["scenario"], "unit": pg["unit"], "sqlite": lite["rate"], "postgres": pg["rate"],
+                     "ratio": ratio})
+        print(f"{pg['scenario']:<10} {lite['rate']:>12,.0f} {pg['rate']:>12,.0f} {ratio:>6.2f}× "
+              f"{lite['p99_ms']:>8.1f} ms {pg['p99_ms']:>5.1f} ms {lite['server_cpu_ms_per_op']:>11.2f} ms "
+              f"{pg['server_cpu_ms_per_op']:>7.2f} ms {pg.get('postgres_cpu_ms_per_op', 0.0):>6.2f} ms")
+    if "creates" in {r["scenario"] for r in rows}:
+        c = next(r for r in rows if r["scenario"] == "creates")
+        print(f"\ntarget (issue #7): PostgreSQL creates/s ≥ SQLite's: {c['postgres']:,.0f} vs {c['sqlite']:,.0f} "
+              f"{'PASS' if c['ratio'] >= 1.0 else 'MISS'}")
+    return rows

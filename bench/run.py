@@ -32,20 +32,12 @@ from loadgen import (
     RequestBuilder,
     StepFailedError,
     run_closed_loop,
+    spread_connects,
     summary,
     timed,
 )
 from report import TARGET_LINE, git_commit, report, verdicts
-from server_process import (
-    DEMO,
-    Server,
-    fs_type,
-    get_token,
-    rss_mb,
-    start_server,
-    stop_server,
-    thread_cpu,
-)
+from server_process import DEMO, Server, fs_type, get_token, rss_mb, start_server, stop_server, thread_cpu
 
 SCENARIOS = ("creates", "gets", "captures", "cycles")
 POOL_AMOUNT = 10_000_000  # NOK 100,000.00 reserved per pool payment; captures take NOK 1.00 at a time
@@ -99,11 +91,14 @@ class Snapshot:
     threads: dict[int, tuple[str, float]]
     writer: dict[str, Any] | None
     worker_rss_mb: float
+    by_process: list[float]
+    postgres: float
 
 
 def snapshot(server: Server) -> Snapshot:
     return Snapshot(time.perf_counter(), server.cpu_seconds(), time.process_time(),
-                    thread_cpu(server.worker_pid()), server.writer_stats(), rss_mb(server.worker_pid()))
+                    thread_cpu(server.worker_pid()), server.writer_stats(), rss_mb(server.worker_pid()),
+                    server.cpu_by_process(), server.database_cpu())
 
 
 @dataclass
@@ -176,6 +171,9 @@ def result_of(phase: Phase, a: Snapshot, b: Snapshot, server: Server, connection
         "server_cpu_s": b.server_cpu - a.server_cpu,
         "server_cpu_cores": (b.server_cpu - a.server_cpu) / wall,
         "server_cpu_ms_per_op": (b.server_cpu - a.server_cpu) * 1000 / ops if ops else 0.0,
+        "postgres_cpu_cores": (b.postgres - a.postgres) / wall,  # 0 on SQLite
+        "postgres_cpu_ms_per_op": (b.postgres - a.postgres) * 1000 / ops if ops else 0.0,
+        "server_cpu_cores_by_process": [(y - x) / wall for x, y in zip(a.by_process, b.by_process, strict=True)],
         "client_cpu_cores": (b.client_cpu - a.client_cpu) / wall,
         "worker_rss_mb": [a.worker_rss_mb, b.worker_rss_mb],
         "server_threads_cores": thread_breakdown(a, b, server.worker_pid(), (writer or {}).get("writer_tid")),
@@ -269,6 +267,7 @@ async def run_all(server: Server, args: argparse.Namespace) -> list[dict[str, An
     conns = [HttpConnection("127.0.0.1", server.port) for _ in range(args.connections)]
     results = []
     try:
+        await spread_connects(conns, getattr(args, "connect_gap", 0.0))
         pool: list[list[str]] = []
         if {"gets", "captures"} & set(args.scenarios):
             pool = await setup_pool(api, conns, args.pool_per_connection)

@@ -49,6 +49,17 @@ def _cpu_of(stat_path: str) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of every process named `postgres` on this machine (the server and its backends)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    total += _cpu_of(f"/proc/{entry}/stat")
+    return total
+
+
 def thread_cpu(pid: int) -> dict[int, tuple[str, float]]:
     """CPU seconds per thread of `pid`, with the thread's kernel name (`comm`)."""
     out = {}
@@ -85,6 +96,7 @@ class Server:
     workdir: Path
     stats_path: Path | None
     pids: list[int] = field(default_factory=list)
+    database_url: str | None = None
 
     @property
     def base(self) -> str:
@@ -97,6 +109,13 @@ class Server:
 
     def cpu_seconds(self) -> float:
         return sum(_cpu_of(f"/proc/{p}/stat") for p in self.pids)
+
+    def database_cpu(self) -> float:
+        return postgres_cpu() if self.database_url else 0.0
+
+    def cpu_by_process(self) -> list[float]:
+        """CPU seconds of the granian main process, then of each worker process."""
+        return [_cpu_of(f"/proc/{p}/stat") for p in self.pids]
 
     def worker_pid(self) -> int:
         return self.pids[-1]
@@ -111,21 +130,29 @@ class Server:
 
 
 def start_server(workdir: Path, *, writer_stats: bool, timeout: float = 60.0,
-                 experiment_env: dict[str, str] | None = None) -> Server:
+                 experiment_env: dict[str, str] | None = None, database_url: str | None = None,
+                 workers: int = 1, serve_script: str | None = None) -> Server:
+    """Start `kasse serve` on SQLite in `workdir`, or on PostgreSQL at `database_url` with `workers` processes."""
     port = free_port()
     db = workdir / "kasse.db"
     args = ["serve", "--port", str(port), "--db", str(db), "--no-rate-limits"]
-    stats_path = workdir / "writer-stats.json" if writer_stats else None
+    if workers > 1:
+        args += ["--workers", str(workers)]
+    stats_path = workdir / "writer-stats.json" if writer_stats and database_url is None else None
     if stats_path is not None:
         cmd = [sys.executable, str(Path(__file__).with_name("serve_stats.py")), str(stats_path), *args]
+    elif serve_script is not None:  # a what-if: a script that patches kasse, then runs its CLI
+        cmd = [sys.executable, serve_script, *args]
     else:
         cmd = [sys.executable, "-m", "kasse", *args]
     env = {k: v for k, v in os.environ.items() if k not in ("KASSE_MODE", "KASSE_DATABASE_URL", "KASSE_PUBLIC_URL")}
     env.update(experiment_env or {})
+    if database_url is not None:
+        env["KASSE_DATABASE_URL"] = database_url
     log = (workdir / "server.log").open("wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir,
                             start_new_session=True)
-    server = Server(proc, port, workdir, stats_path)
+    server = Server(proc, port, workdir, stats_path, database_url=database_url)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -140,6 +167,9 @@ def start_server(workdir: Path, *, writer_stats: bool, timeout: float = 60.0,
         stop_server(server)
         raise RuntimeError(f"kasse serve did not answer /_kasse/clock within {timeout:.0f} s:\n{server.log_tail()}")
     server.pids = [proc.pid, *proc_children(proc.pid)]
+    while database_url is not None and len(server.pids) < 1 + workers and time.monotonic() < deadline:
+        time.sleep(0.1)  # /_kasse/clock answered from the first worker; count the others once they are up
+        server.pids = [proc.pid, *proc_children(proc.pid)]
     return server
 
 

@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 
 import psycopg
 import pytest
@@ -196,3 +197,93 @@ def test_approval_racing_expiry_one_wins_and_the_other_is_retried_into_a_refusal
     final = kasse.demo.get(ref).json()["state"]
     assert final == outcomes["approve" if loser == "expire" else "expire"]
     assert [e["name"] for e in kasse.demo.events(ref).json()] == ["CREATED", final]
+
+
+@pytest.fixture
+def one_writer(pg_url: str) -> Iterator[PostgresDatabase]:
+    """One writer thread, so jobs queued while it is busy are committed together in its next batch."""
+    db = PostgresDatabase(pg_url, writers=1).open()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def queued_behind_a_busy_writer(db: PostgresDatabase, jobs: list[Callable[[SqlUnitOfWork], object]]) -> list[
+        Future[object]]:
+    """Submit `jobs` while the writer is stuck in a job of its own; they then make up its next batch."""
+    started, release = threading.Event(), threading.Event()
+
+    def blocker(uow: SqlUnitOfWork) -> None:
+        started.set()
+        assert release.wait(10)
+
+    first = db.submit(blocker)
+    assert started.wait(10)
+    futures = [db.submit(job) for job in jobs]
+    release.set()
+    first.result(10)
+    return futures
+
+
+def insert(key: str) -> Callable[[SqlUnitOfWork], str]:
+    def job(uow: SqlUnitOfWork) -> str:
+        uow.conn.execute("INSERT INTO settings (key, value) VALUES (?, 'v')", (key,))
+        return key
+    return job
+
+
+def keys(db: PostgresDatabase) -> set[str]:
+    return {row[0] for row in db.read(lambda uow: uow.conn.execute("SELECT key FROM settings").fetchall())}
+
+
+@postgres
+def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_keep_their_work(
+        one_writer: PostgresDatabase) -> None:
+    db = one_writer
+    db.write_sync(insert("taken"))  # committed before the batch: the racing job's INSERT will collide with it
+    attempts: Counter[str] = Counter()
+
+    def racer(uow: SqlUnitOfWork) -> str:
+        attempts["racer"] += 1
+        uow.conn.execute("INSERT INTO settings (key, value) VALUES ('racer-half', 'v')")
+        if attempts["racer"] == 1:
+            uow.conn.execute("INSERT INTO settings (key, value) VALUES ('taken', 'v')")  # UniqueViolation
+        return f"attempt {attempts['racer']}"
+
+    batches_before = db.batches
+    futures = queued_behind_a_busy_writer(db, [insert("before"), racer, insert("after")])
+
+    assert [f.result(10) for f in futures] == ["before", "attempt 2", "after"]
+    assert db.retries == 1 and attempts["racer"] == 2
+    assert db.batches - batches_before == 3  # the blocker's, the batch of three, then the racer alone
+    assert keys(db) == {"taken", "before", "racer-half", "after"}  # the first attempt's half went with its savepoint
+
+
+@postgres
+def test_a_refused_commit_acknowledges_no_job_of_the_batch(one_writer: PostgresDatabase) -> None:
+    """A deferred check fails at COMMIT: no job is answered from the failed batch; each runs again alone."""
+    db = one_writer
+    db.write_sync(lambda uow: uow.conn.execute(
+        "CREATE TABLE h1_child (parent TEXT REFERENCES settings (key) DEFERRABLE INITIALLY DEFERRED)"))
+    runs: Counter[str] = Counter()
+
+    def counted(key: str, sql: str) -> Callable[[SqlUnitOfWork], str]:
+        def job(uow: SqlUnitOfWork) -> str:
+            runs[key] += 1
+            uow.conn.execute(sql)
+            return f"{key} run {runs[key]}"
+        return job
+
+    futures = queued_behind_a_busy_writer(db, [
+        counted("good", "INSERT INTO settings (key, value) VALUES ('good', 'v')"),
+        counted("orphan", "INSERT INTO h1_child (parent) VALUES ('no such key')"),  # fails only at COMMIT
+        counted("also-good", "INSERT INTO settings (key, value) VALUES ('also-good', 'v')"),
+    ])
+
+    # had the batch answered before its COMMIT, the callers would hold the results of the first runs
+    assert futures[0].result(10) == "good run 2" and futures[2].result(10) == "also-good run 2"
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        futures[1].result(10)
+    assert keys(db) == {"good", "also-good"}
+    assert db.read(lambda uow: uow.conn.execute("SELECT count(*) FROM h1_child").fetchone())[0] == 0

@@ -1,22 +1,31 @@
 """PostgreSQL with the same interface as `SqliteDatabase`: write, write_sync, submit, read, on_commit.
 
-Every write job runs on a worker thread in its own transaction (READ COMMITTED) on a pooled connection.
-Where SQLite serialises jobs on one writer, here jobs of many threads and processes run at once, so a
-job that loses a race is rolled back and run again from the start (bounded): a version check that
-fails (`ConcurrentUpdateError`), a primary or unique key another transaction took first (an idempotency
-key, a payment reference), a serialization failure or a deadlock. On the retry the job reads what the
-winner committed and answers as it would have in one process (the stored idempotent response, a
-reference conflict, the new payment state).
+Writes use group commit, as on SQLite: a few writer threads per process, each on its own connection,
+take the queued write jobs and run them in ONE transaction (READ COMMITTED), each job inside its own
+savepoint, so N concurrent requests cost one COMMIT (one WAL flush) instead of N. A writer takes a
+whole batch only while every other writer is busy; with a writer idle, it takes one job, so jobs of
+separate requests still run concurrently when the load is light. A caller's future resolves only
+after the COMMIT that holds its job (`synchronous_commit` stays on): an acknowledged write is durable,
+and when COMMIT fails no job of the batch is acknowledged (each is retried alone or gets the error).
 
-Each transaction ends with `NOTIFY kasse_commits`; one listening connection per process turns the
-notifications of other processes into `on_commit` calls (its own commits call them at once), which wake
-the delivery loop and the live event streams everywhere. Reads use one autocommit connection per thread, like SQLite's.
+Jobs of many threads and processes still run at once, so a job can lose a race: a version check that
+fails (`ConcurrentUpdateError`), a primary or unique key another transaction took first (an idempotency
+key, a payment reference), a serialization failure or a deadlock. In a batch that job is rolled back to
+its savepoint (its neighbours keep their work) and, after the batch commits, run again alone in its own
+transaction from the start (bounded). On the retry it reads what the winner committed and answers as it
+would have in one process (the stored idempotent response, a reference conflict, the new payment state).
+
+Each transaction ends with one payload-free `NOTIFY kasse_commits` (one per batch, not per job); one
+listening connection per process turns the notifications of other processes into `on_commit` calls
+(its own commits call them at once), which wake the delivery loop and the live event streams everywhere.
+Reads use one autocommit connection per thread, like SQLite's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import random
 import threading
 import time
@@ -30,6 +39,7 @@ from psycopg import errors
 from psycopg_pool import ConnectionPool
 
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
+from kasse.adapters.postgres.write_jobs import Outcome, WriteJob, deliver
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.repositories import ConcurrentUpdateError, SqlUnitOfWork
 
@@ -37,6 +47,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHANNEL = "kasse_commits"
+MAX_BATCH = 256
+WAKE_EVERY = 0.005  # seconds: at most this often a process calls its `on_commit` listeners (see `_wake_listeners`)
 MIGRATION_LOCK = 7_311_000_001  # pg_advisory_lock key: one process migrates, the others wait and re-check
 MAX_ATTEMPTS = 12
 RETRYABLE: tuple[type[BaseException], ...] = (
@@ -46,12 +58,12 @@ RETRYABLE: tuple[type[BaseException], ...] = (
     errors.DeadlockDetected,
     errors.LockNotAvailable,
 )
-
-
 class PostgresDatabase:
-    def __init__(self, url: str, *, pool_size: int = 8, migrate: bool = True, listen: bool = True) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8, writers: int = 2, migrate: bool = True,
+                 listen: bool = True) -> None:
         self.dsn = libpq_url(url)
         self.pool_size = pool_size
+        self.writers = writers
         self.migrate = migrate
         self.listen = listen
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
@@ -63,9 +75,15 @@ class PostgresDatabase:
         self._listener: threading.Thread | None = None
         self._listen_conn: psycopg.Connection[Any] | None = None
         self._closing = threading.Event()
+        self._committed = threading.Event()  # set by every commit this process learns of; `_wake_listeners` clears it
+        self._waker: threading.Thread | None = None
         self._count_lock = threading.Lock()
-        self._own_pids: set[int] = set()  # backends of this process's pool: their NOTIFYs were handled at commit
-        self.batches = 0  # committed transactions (one job each: PostgreSQL has no group commit to share)
+        self._own_pids: set[int] = set()  # this process's writing backends: their NOTIFYs were handled at commit
+        self._queue: queue.SimpleQueue[WriteJob | None] = queue.SimpleQueue()
+        self._writer_threads: list[threading.Thread] = []
+        self._idle_writers = 0
+        self._idle_lock = threading.Lock()
+        self.batches = 0  # committed transactions: a batch of jobs, or one job retried alone
         self.jobs = 0
         self.retries = 0
 
@@ -78,7 +96,13 @@ class PostgresDatabase:
         self._pool = ConnectionPool(self.dsn, min_size=1, max_size=self.pool_size, open=True, name="kasse",
                                     configure=self._own)
         self._pool.wait(timeout=30)
-        self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-writer")
+        self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-retry")
+        self._waker = threading.Thread(target=self._wake_listeners, name="kasse-pg-waker", daemon=True)
+        self._waker.start()
+        for i in range(self.writers):
+            thread = threading.Thread(target=self._write_loop, name=f"kasse-pg-writer-{i}", daemon=True)
+            thread.start()
+            self._writer_threads.append(thread)
         if self.listen:
             self._listen_conn = psycopg.connect(self.dsn, autocommit=True)
             self._listen_conn.execute(f"LISTEN {CHANNEL}")
@@ -107,6 +131,11 @@ class PostgresDatabase:
 
     def close(self) -> None:
         self._closing.set()
+        for _ in self._writer_threads:
+            self._queue.put(None)
+        for thread in self._writer_threads:
+            thread.join()
+        self._writer_threads.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
@@ -119,6 +148,10 @@ class PostgresDatabase:
         if self._listen_conn is not None:
             self._listen_conn.close()
             self._listen_conn = None
+        if self._waker is not None:
+            self._committed.set()
+            self._waker.join(timeout=5)
+            self._waker = None
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
@@ -132,11 +165,20 @@ class PostgresDatabase:
         self._listeners.append(listener)
 
     def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
-        assert self._executor is not None, "database is not open"
-        return self._executor.submit(self._run, fn)
+        assert self._writer_threads, "database is not open"
+        job = WriteJob(fn)
+        self._queue.put(job)
+        assert isinstance(job.future, Future)
+        return job.future
 
     async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        return await asyncio.wrap_future(self.submit(fn))
+        assert self._writer_threads, "database is not open"
+        job = WriteJob(fn, asyncio.get_running_loop())
+        future = job.future
+        assert isinstance(future, asyncio.Future)
+        self._queue.put(job)
+        result: T = await future
+        return result
 
     def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
         return self.submit(fn).result()
@@ -152,10 +194,103 @@ class PostgresDatabase:
             self._local.uow = uow
         return fn(uow)
 
-    def _run(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+    def _write_loop(self) -> None:
+        """Take jobs and commit them, alone while another writer is idle, else everything queued as one batch.
+
+        Alone while a writer is idle: under light load, jobs of separate requests still run side by side,
+        so one that waits (for another process's row lock, say) does not hold up the rest of this process.
+        """
+        conn: psycopg.Connection[Any] | None = None
+        while True:
+            with self._idle_lock:
+                self._idle_writers += 1
+            first = self._queue.get()
+            with self._idle_lock:
+                self._idle_writers -= 1
+                alone = self._idle_writers > 0  # another writer is free: leave the queue to it
+            if first is None:
+                break
+            batch = [first] if alone else self._take_batch(first)
+            if conn is None or conn.closed or conn.broken:
+                try:
+                    conn = self._connect_writer()
+                except psycopg.Error as exc:
+                    log.exception("writer could not connect")
+                    deliver([(job, None, exc) for job in batch])
+                    continue
+            self._commit_batch(conn, batch)
+        if conn is not None:
+            conn.close()
+
+    def _connect_writer(self) -> psycopg.Connection[Any]:
+        conn = psycopg.connect(self.dsn, autocommit=True)  # `transaction()` sends BEGIN itself
+        self._own(conn)
+        return conn
+
+    def _take_batch(self, first: WriteJob) -> list[WriteJob]:
+        batch = [first]
+        while len(batch) < MAX_BATCH:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                self._queue.put(None)  # that stop is for the next writer to come back for a job
+                break
+            batch.append(job)
+        return batch
+
+    def _commit_batch(self, conn: psycopg.Connection[Any], batch: list[WriteJob]) -> None:
+        """One transaction for the batch, a savepoint per job; outcomes go out only after COMMIT succeeds."""
+        outcomes: list[Outcome] = []
+        lost: list[WriteJob] = []  # lost a race: rolled back to their savepoint, to run again alone
+        uow = SqlUnitOfWork(PgConnection(conn))
+        try:
+            with conn.transaction():
+                for job in batch:
+                    try:
+                        with conn.transaction():  # SAVEPOINT; a failing job rolls back to it alone
+                            result = job.fn(uow)
+                    except RETRYABLE:
+                        lost.append(job)
+                    except Exception as exc:  # the job's own failure: tell its caller
+                        outcomes.append((job, None, exc))
+                    else:
+                        outcomes.append((job, result, None))
+                if self.listen:
+                    conn.execute(f"NOTIFY {CHANNEL}")
+        except Exception as exc:  # BEGIN or COMMIT failed: acknowledge nothing of the batch
+            if isinstance(exc, psycopg.Error) and exc.sqlstate and not conn.broken:
+                # the server refused it (a deferred check, a race): nothing is durable, so every job runs
+                # again alone, and only the one at fault fails
+                log.warning("commit of %d jobs refused (%s); retrying each alone", len(batch), exc.sqlstate)
+                lost, outcomes = list(batch), []
+            else:  # the connection went: the COMMIT may or may not have landed, so no job may be retried
+                log.exception("commit of %d jobs failed", len(batch))
+                lost, outcomes = [], [(job, None, exc) for job in batch]
+        else:
+            with self._count_lock:
+                self.batches += 1
+                self.jobs += len(outcomes)
+            self._notify()  # this process at once; the others through NOTIFY
+        deliver(outcomes)
+        for job in lost:
+            with self._count_lock:
+                self.retries += 1
+            assert self._executor is not None
+            self._executor.submit(self._retry_alone, job)
+
+    def _retry_alone(self, job: WriteJob) -> None:
+        try:
+            outcome: Outcome = (job, self._run(job.fn, first_attempt=2), None)
+        except BaseException as exc:
+            outcome = (job, None, exc)
+        deliver([outcome])
+
+    def _run(self, fn: Callable[[SqlUnitOfWork], T], *, first_attempt: int = 1) -> T:
         """Run one job in a transaction; run it again from scratch when it lost a race to another one."""
         assert self._pool is not None
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for attempt in range(first_attempt, MAX_ATTEMPTS + 1):
             try:
                 with self._pool.connection() as raw, raw.transaction():
                     result = fn(SqlUnitOfWork(PgConnection(raw)))
@@ -180,8 +315,24 @@ class PostgresDatabase:
         self._own_pids.add(conn.info.backend_pid)
 
     def _notify(self) -> None:
-        for listener in self._listeners:
-            listener()
+        self._committed.set()
+
+    def _wake_listeners(self) -> None:
+        """Call the listeners after commits, at most every WAKE_EVERY seconds: one call covers every commit since.
+
+        Each call wakes the delivery and wallet loops, and each of them then reads the database on its
+        event loop; on PostgreSQL that is a round trip per loop. Under load, one wake-up per batch of each
+        of N processes cost more CPU than the requests; WAKE_EVERY bounds it and delays a wake-up by at
+        most that much. A commit during a call sets the event again, so no commit goes unnoticed.
+        """
+        while True:
+            self._committed.wait()
+            if self._closing.is_set():
+                return
+            self._committed.clear()
+            for listener in self._listeners:
+                listener()
+            time.sleep(WAKE_EVERY)
 
     def _listen(self) -> None:
         assert self._listen_conn is not None

@@ -1,0 +1,144 @@
+"""kasse on PostgreSQL (N worker processes) against kasse on SQLite (one process), in one run.
+
+    .venv/bin/python bench/postgres.py [--duration 10] [--connections 32] [--workers 2] [--json results.json]
+
+Runs the core scenarios of bench/run.py (creates, gets, captures, cycles) first against `kasse serve`
+on a fresh SQLite file (one process), then against `kasse serve --workers N` on a private schema of
+the PostgreSQL database at --database-url (created for this run and dropped at its end; no other
+schema is touched), and prints both tables and the PostgreSQL/SQLite ratio per scenario.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import sys
+import urllib.error
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from report import compare, git_commit, report
+from run import SCENARIOS, new_loop, run_all, workdir
+from server_process import fs_type, start_server, stop_server
+
+from kasse.adapters.postgres.connection import libpq_url, with_schema
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+BACKENDS = ("sqlite", "postgres")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario (default 10)")
+    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each scenario (default 1)")
+    p.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
+    p.add_argument("--scenarios", default=",".join(SCENARIOS),
+                   help=f"comma-separated subset of {','.join(SCENARIOS)} (default all, in that order)")
+    p.add_argument("--workers", type=int, default=2, help="kasse serve processes on PostgreSQL (default 2)")
+    p.add_argument("--database-url", default=os.environ.get("KASSE_BENCH_DATABASE_URL", DEFAULT_URL),
+                   help=f"PostgreSQL database to make a private schema in (default $KASSE_BENCH_DATABASE_URL "
+                        f"or {DEFAULT_URL})")
+    p.add_argument("--backends", default=",".join(BACKENDS),
+                   help="which servers to run, in this order (default sqlite,postgres); one alone skips the ratio")
+    p.add_argument("--connect-gap", type=float, default=0.01, metavar="S",
+                   help="open the connections one by one, S seconds apart, so the worker processes share them "
+                        "(default 0.01; 0 opens them all at once and one worker tends to take them all)")
+    p.add_argument("--experiment-serve-script", metavar="PATH",
+                   help="what-if: start the PostgreSQL server as `python PATH serve ...` (a script that patches "
+                        "kasse, e.g. to A/B another adapter, then runs kasse's CLI) instead of `python -m kasse`")
+    p.add_argument("--pool-per-connection", type=int, default=4,
+                   help="approved payments per connection for gets and captures (default 4)")
+    p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--tmp-dir", default=None, help="where the temporary SQLite file goes (default: system temp)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory (SQLite file, server logs)")
+    args = p.parse_args(argv)
+    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if set(args.scenarios) - set(SCENARIOS) or set(args.backends) - set(BACKENDS):
+        p.error(f"scenarios are {','.join(SCENARIOS)}; backends are {','.join(BACKENDS)}")
+    if args.connections < 1 or args.duration <= 0 or args.pool_per_connection < 1 or args.workers < 1:
+        p.error("--connections, --duration, --pool-per-connection and --workers must be positive")
+    return args
+
+
+@contextlib.contextmanager
+def private_schema(url: str) -> Iterator[str]:
+    """A fresh schema for this run only, dropped at its end: yields the URL whose search_path is that schema."""
+    schema = f"kasse_bench_{secrets.token_hex(4)}"
+    dsn = libpq_url(url)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield with_schema(dsn, schema)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(private_schema(args.database_url)) if backend == "postgres" else None
+        workers = args.workers if url else 1
+        where = tmp / backend
+        where.mkdir()
+        print(f"  starting kasse serve on {backend} ({workers} process{'es' if workers > 1 else ''}) ...",
+              file=sys.stderr, flush=True)
+        server = start_server(where, writer_stats=False, database_url=url, workers=workers,
+                              serve_script=args.experiment_serve_script if url else None)
+        try:
+            loop = new_loop()
+            try:
+                return loop.run_until_complete(run_all(server, args))
+            finally:
+                loop.close()
+        except (RuntimeError, OSError, urllib.error.URLError) as exc:
+            raise RuntimeError(f"{backend}: {exc}\n--- server log ---\n{server.log_tail()}") from None
+        finally:
+            stop_server(server)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results: dict[str, list[dict[str, Any]]] = {}
+    metas: dict[str, dict[str, Any]] = {}
+    with workdir(args) as tmp:
+        for backend in args.backends:
+            meta = {
+                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
+                "connections": args.connections, "duration": args.duration, "warmup": args.warmup,
+                "cpus": os.cpu_count(), "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+                "python": sys.version.split()[0], "command": " ".join([Path(sys.executable).name, *sys.argv]),
+                "server": f"python -m kasse serve{f' --workers {args.workers}' if backend == 'postgres' else ''}",
+                "backend": backend,
+                "experiments": {"serve_script": args.experiment_serve_script}
+                if backend == "postgres" and args.experiment_serve_script else {},
+                "db_fs": "PostgreSQL server" if backend == "postgres" else fs_type(tmp),
+            }
+            try:
+                results[backend] = run_backend(backend, tmp, args)
+            except (RuntimeError, psycopg.Error) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            meta["loadavg_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            metas[backend] = meta
+    for backend in args.backends:
+        print(f"\n==================== {backend}: {metas[backend]['server']}")
+        report(results[backend], metas[backend])
+    ratios: list[dict[str, Any]] = []
+    if len(results) == 2:
+        print()
+        ratios = compare(results["sqlite"], results["postgres"], args.workers)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"meta": metas, "results": results, "ratios": ratios}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
