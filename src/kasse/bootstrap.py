@@ -22,6 +22,7 @@ from kasse.adapters.webhook_sender import AiohttpWebhookSender
 from kasse.api.ratelimit import RateLimiter
 from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
+from kasse.services.shared_clock import follow
 from kasse.services.users import seed_demo_users
 from kasse.settings import Settings
 
@@ -136,6 +137,8 @@ def build(settings: Settings) -> Container:
         qr=SegnoQrRenderer(),
     )
     db.on_commit(container.commits.notify)
+    if not settings.production:  # a restarted server keeps the virtual time it had (services/shared_clock.py)
+        db.read(lambda uow: follow(uow, clock))
     if settings.seed_demo:
         seed_demo(container)
         db.write_sync(lambda uow: seed_demo_users(uow, container.clock, container.ids))

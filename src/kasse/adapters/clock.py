@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+from kasse.domain.clock_state import ClockState
+
 
 class SystemClock:
     """Real time, UTC."""
@@ -52,6 +54,19 @@ class ControllableClock:
                 self._offset = self._frozen - datetime.now(UTC)
                 self._frozen = None
             return self.now()
+
+    def state(self) -> ClockState:
+        """Return where the clock stands, to store it for the other processes."""
+        with self._lock:
+            return ClockState(self._offset, self._frozen)
+
+    def restore(self, state: ClockState) -> bool:
+        """Take on a stored state; return whether that moved this clock."""
+        with self._lock:
+            if state == ClockState(self._offset, self._frozen):
+                return False
+            self._offset, self._frozen = state.offset, state.frozen_at
+            return True
 
     @property
     def frozen(self) -> bool:

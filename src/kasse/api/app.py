@@ -18,12 +18,14 @@ from starlette.routing import Mount
 
 from kasse import pos, wallet
 from kasse.api import invalid_params, openapi
+from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.routes import (
     accesstoken,
     control,
     deliveries,
     event_stream,
+    faults,
     ordermanagement,
     pages,
     payments,
@@ -33,7 +35,7 @@ from kasse.api.routes import (
 )
 from kasse.bootstrap import Container, build
 from kasse.settings import Settings
-from kasse.worker import run_background
+from kasse.worker import follow_clock, run_background
 
 log = logging.getLogger("kasse.api")
 
@@ -55,6 +57,9 @@ async def _invalid(request: Request, exc: Exception) -> Response:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
+        log.info("%s", exc)
+        raise exc
     # never leak internals: the log has the traceback, the client gets a trace id
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "An unexpected error occurred.", request.url.path)
@@ -75,8 +80,8 @@ def create_app(container: Container) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        running = []
-        if container.settings.run_worker:
+        running = [asyncio.create_task(follow_clock(container, stop))]
+        if container.settings.run_worker:  # run_background follows the clock itself
             running = [asyncio.create_task(run_background(container, stop)),
                        asyncio.create_task(wallet.run_behaviours(container, stop)),
                        asyncio.create_task(till.run(stop))]
@@ -95,7 +100,7 @@ def create_app(container: Container) -> Starlette:
     app.state.container = container
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
-    for module in (accesstoken, control, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users):
+    for module in (accesstoken, control, faults, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users):
         app.include_router(module.router)
     wallet.install(app)
     till = pos.install(app, container.settings)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from kasse.domain.clock_state import ClockState
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
@@ -197,6 +198,18 @@ class DeliveryRepository(Protocol):
         ...
 
 
+class ClockStateRepository(Protocol):
+    """The test clock's state, shared by every process over one database."""
+
+    def load(self, *, for_update: bool = False) -> ClockState | None:
+        """Return the stored state (None: never moved), locking it when about to change it."""
+        ...
+
+    def save(self, state: ClockState) -> None:
+        """Store the state for every process."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over all repositories."""
 
@@ -253,4 +266,9 @@ class UnitOfWork(Protocol):
     @property
     def receipts(self) -> ReceiptRepository:
         """Receipts and category links of orders."""
+        ...
+
+    @property
+    def clock_state(self) -> ClockStateRepository:
+        """Where the shared test clock stands."""
         ...

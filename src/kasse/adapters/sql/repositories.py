@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import orjson
 
 from kasse.adapters.sql import rows
+from kasse.adapters.sql.clock_repository import SqlClockState
 from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
 from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlWebhooks
 from kasse.domain.events import PaymentEvent
@@ -176,3 +177,4 @@ class SqlUnitOfWork:
         self.wallet = SqlWallet(conn)
         self.static_qrs = SqlStaticQrs(conn)
         self.receipts = SqlReceipts(conn)
+        self.clock_state = SqlClockState(conn)

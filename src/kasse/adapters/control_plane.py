@@ -1,0 +1,74 @@
+"""Talking to a kasse server's test control plane (`/_kasse/...`) over HTTP with httpx.
+
+Used by `kasse clock` and the pytest plugin (`kasse.testing`). Every failure becomes one
+`ControlPlaneError` whose message a person can act on: the server is not running, it is in
+production mode (where /_kasse/ does not exist), or it refused the request and said why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+NO_CONTROL_PLANE = "{url} has no test control plane: it is in production mode (KASSE_MODE=production) or not kasse"
+
+
+class ControlPlaneError(Exception):
+    """The control plane did not do it; `status` is the HTTP status, None when no server answered."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _problem_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if not isinstance(body, dict):
+        return str(body)[:200]
+    details = [f"{d.get('name')}: {d.get('reason')}" for d in body.get("extraDetails") or [] if isinstance(d, dict)]
+    return "; ".join([str(body.get("detail") or body.get("title") or response.reason_phrase), *details])
+
+
+def _names_a_field(response: httpx.Response) -> bool:
+    """Whether a 404 is about a thing the route looked for (its problem names the field), not a missing route."""
+    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+        return False
+    try:
+        return bool(response.json().get("extraDetails"))
+    except (ValueError, AttributeError):
+        return False
+
+
+class HttpxControlPlane:
+    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        # loopback test servers only: no proxies from the environment
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def call(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None,
+             missing_ok: bool = False) -> Any:
+        """Send one request under /_kasse/; return its JSON body (None for an empty one).
+
+        `missing_ok`: a 404 about the thing itself (an unknown id: the problem names the field) is not an
+        error. A 404 naming no field means the route is missing: production mode, or not a kasse server.
+        """
+        try:
+            r = self._http.request(method, path, json=json, params=params)
+        except httpx.HTTPError as exc:
+            raise ControlPlaneError(f"cannot reach kasse at {self.base_url} ({type(exc).__name__}: {exc}); "
+                                    "is `kasse serve` running there?") from None
+        if r.status_code == 404 and not _names_a_field(r):  # no such route: production mode, or not kasse at all
+            raise ControlPlaneError(NO_CONTROL_PLANE.format(url=self.base_url), status=404)
+        if r.status_code == 404 and missing_ok:
+            return None
+        if r.status_code >= 400:
+            raise ControlPlaneError(f"kasse refused {method} {path} (HTTP {r.status_code}): {_problem_text(r)}",
+                                    status=r.status_code)
+        return r.json() if r.content else None

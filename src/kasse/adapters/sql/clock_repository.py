@@ -1,0 +1,39 @@
+"""The shared test clock's state, one row of the `settings` table that every process reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import orjson
+
+from kasse.adapters.sql import rows
+from kasse.domain.clock_state import ClockState
+
+if TYPE_CHECKING:
+    from kasse.adapters.sql.repositories import Connection
+
+KEY = "clock"
+
+
+class SqlClockState:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def load(self, *, for_update: bool = False) -> ClockState | None:
+        """Return the stored state, locking its row on PostgreSQL when about to change it."""
+        lock = " FOR UPDATE" if for_update and getattr(self.conn, "dialect", "sqlite") == "postgresql" else ""
+        row = self.conn.execute(f"SELECT value FROM settings WHERE key = ?{lock}", (KEY,)).fetchone()
+        if row is None:
+            return None
+        raw = orjson.loads(row[0])
+        frozen = raw.get("frozen_us")
+        return ClockState(timedelta(microseconds=raw["offset_us"]), None if frozen is None else rows.from_us(frozen))
+
+    def save(self, state: ClockState) -> None:
+        frozen = None if state.frozen_at is None else rows.to_us(state.frozen_at)
+        value = orjson.dumps({"offset_us": state.offset // timedelta(microseconds=1), "frozen_us": frozen}).decode()
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (KEY, value),
+        )

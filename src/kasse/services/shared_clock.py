@@ -1,0 +1,57 @@
+"""Moving the test clock for every process at once, through the database they share.
+
+Each process keeps its own `ControllableClock` (reading the time must cost nothing), so a move is
+written to the database and every process takes it on: the one that moved it at once, the others
+when they next look (`follow`, a few times a second) and any process when it starts. A restarted
+server therefore keeps the virtual time it had, and `serve --workers N` behind one address tells
+one time whichever worker answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from kasse.domain.clock_state import ClockState
+from kasse.services.ports import UnitOfWork
+
+
+class MovableClock(Protocol):
+    """A clock whose state can be read, taken on and set (adapters.clock.ControllableClock)."""
+
+    def now(self) -> datetime:
+        """Return the current UTC-aware moment."""
+        ...
+
+    def state(self) -> ClockState:
+        """Return where the clock stands."""
+        ...
+
+    def restore(self, state: ClockState) -> bool:
+        """Take on a state; return whether that moved the clock."""
+        ...
+
+    def set(self, moment: datetime) -> datetime:
+        """Move the clock to `moment`."""
+        ...
+
+
+C = TypeVar("C", bound=MovableClock)
+T = TypeVar("T")
+
+
+def move(uow: UnitOfWork, clock: C, how: Callable[[C], T]) -> T:
+    """Move the clock from the shared state (locked while moving) and store where it ends."""
+    stored = uow.clock_state.load(for_update=True)
+    if stored is not None:
+        clock.restore(stored)
+    result = how(clock)
+    uow.clock_state.save(clock.state())
+    return result
+
+
+def follow(uow: UnitOfWork, clock: MovableClock) -> bool:
+    """Take on the stored state if another process moved the clock; return whether it moved."""
+    stored = uow.clock_state.load()
+    return stored is not None and clock.restore(stored)
