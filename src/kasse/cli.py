@@ -8,6 +8,8 @@ import sys
 import click
 
 from kasse.bootstrap import DEMO
+from kasse.clock_cli import clock
+from kasse.fault_cli import fault
 from kasse.settings import Settings
 
 
@@ -94,7 +96,7 @@ def serve(
         "KASSE_DATABASE": settings.database,
         "KASSE_PUBLIC_URL": settings.base_url,
         "KASSE_RATE_LIMITS": "0" if no_rate_limits or not settings.rate_limits else "1",
-        "KASSE_RUN_WORKER": "0" if no_worker else "1",
+        "KASSE_RUN_WORKER": "0" if no_worker or not settings.run_worker else "1",
     }
     os.environ.update(env)
     click.echo(_banner(settings))
@@ -297,3 +299,7 @@ def demo() -> None:
     from kasse.demo import run_demo
 
     sys.exit(run_demo(click.echo))
+
+
+main.add_command(clock)
+main.add_command(fault)

@@ -13,16 +13,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from kasse.adapters.commit_signal import CommitSignal
 from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.domain.webhook_delivery import DeliveryJob
-from kasse.services.deliveries import AttemptResult, WebhookSender, claim_due, find_due, record_attempts
+from kasse.services.deliveries import LEASE, AttemptResult, WebhookSender, claim_due, find_due, record_attempts
+from kasse.services.faulty_sender import FaultyWebhookSender
 from kasse.services.ports import Clock, Ids
 
 if TYPE_CHECKING:
     from kasse.bootstrap import Container, Database
+    from kasse.settings import Settings
 
 log = logging.getLogger("kasse.webhooks")
 
@@ -40,7 +43,7 @@ class DeliveryLoop:
 
     def __init__(self, db: Database, clock: Clock, ids: Ids, sender: WebhookSender,
                  commits: CommitSignal | None = None, *, max_in_flight: int = MAX_IN_FLIGHT,
-                 poll: float = POLL) -> None:
+                 poll: float = POLL, lease: timedelta = LEASE) -> None:
         self.db = db
         self.clock = clock
         self.ids = ids
@@ -48,6 +51,7 @@ class DeliveryLoop:
         self.commits = commits
         self.max_in_flight = max_in_flight
         self.poll = poll
+        self.lease = lease
         self._in_flight: set[int] = set()  # claimed here and not yet recorded
         self._results: list[AttemptResult] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -102,7 +106,7 @@ class DeliveryLoop:
             ids = candidates
             if results:  # their successors may have become sendable in this very transaction
                 ids = [i for i in find_due(uow, now, free + len(exclude)) if i not in exclude][:free]
-            return claim_due(uow, ids, now, token)
+            return claim_due(uow, ids, now, token, self.lease)
 
         try:
             jobs = await self.db.write(job)
@@ -145,5 +149,16 @@ class DeliveryLoop:
 
 async def deliver_webhooks(container: Container, stop: asyncio.Event) -> None:
     """Run the delivery loop over the container's database, clock and sender until `stop` is set."""
-    loop = DeliveryLoop(container.db, container.clock, container.ids, container.sender, container.commits)
+    sender: WebhookSender = container.sender
+    if not container.settings.production:  # test faults (docs/faults.md) never touch a production delivery
+        sender = FaultyWebhookSender(container.sender, container.faults, container.clock)
+    loop = DeliveryLoop(container.db, container.clock, container.ids, sender, container.commits,
+                        lease=delivery_lease(container.settings))
     await loop.run(stop)
+
+
+def delivery_lease(settings: Settings) -> timedelta:
+    """Return the claim lease: KASSE_DELIVERY_LEASE in test mode (tests outwait a killed worker), else 60 s."""
+    if settings.production or settings.delivery_lease is None:
+        return LEASE
+    return timedelta(seconds=settings.delivery_lease)

@@ -12,6 +12,19 @@ def _flag(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _seconds(name: str) -> float | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")  # refused just below, with the variable's name
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database: str = "./var/kasse.db"
@@ -24,6 +37,9 @@ class Settings:
     run_worker: bool = True
     seed_demo: bool = True
     synchronous: str = "FULL"
+    # seconds a worker's claim on a webhook delivery lasts (KASSE_DELIVERY_LEASE); test mode only, so a test can
+    # outwait the claims of a worker it killed; production always uses the 60 s lease (services/deliveries.py)
+    delivery_lease: float | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -39,6 +55,7 @@ class Settings:
             production=os.environ.get("KASSE_MODE", "test").lower() == "production",
             rate_limits=_flag("KASSE_RATE_LIMITS", True),
             run_worker=_flag("KASSE_RUN_WORKER", True),
+            delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]

@@ -54,10 +54,18 @@ class AiohttpWebhookSender:
             )
         return self._session
 
-    async def send(self, job: DeliveryJob, sent_at: datetime) -> AttemptResult:
-        """Make one attempt; never raises: every failure becomes the attempt's error text."""
+    def headers(self, job: DeliveryJob) -> dict[str, str]:
+        """Sign the job as of now; test faults sign with a wrong secret or body, or send one signing twice."""
         headers = sign(job.secret, job.url, job.payload, self.wall_clock.now()).as_dict()
         headers["content-type"] = "application/json"
+        return headers
+
+    async def send(self, job: DeliveryJob, sent_at: datetime) -> AttemptResult:
+        """Make one attempt; never raises: every failure becomes the attempt's error text."""
+        return await self.post(job, sent_at, self.headers(job))
+
+    async def post(self, job: DeliveryJob, sent_at: datetime, headers: dict[str, str]) -> AttemptResult:
+        """POST the job's payload with these headers; never raises, like `send`."""
         started = time.perf_counter()
         code: int | None = None
         error: str | None = None

@@ -94,6 +94,10 @@ class DeliveryJob:
     secret: str
     payload: bytes
     attempt: int  # the number this attempt will have, from 1
+    msn: str = ""  # the sales unit whose registration it goes to: test faults are armed per sales unit
+    reference: str | None = None  # the payment it reports; None for events of no payment
+    created_at: datetime | None = None  # when the delivery was queued: its seven days count from then
+    due_at: datetime | None = None  # the next_attempt_at it was claimed for
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,17 @@ def retry_delay(attempts_made: int) -> timedelta:
         if attempts_made <= up_to:
             return delay
     return AFTER_SCHEDULE
+
+
+def is_overdue(created_at: datetime, due_at: datetime, now: datetime) -> bool:
+    """Tell whether a retry the schedule put inside the seven days would go out after them.
+
+    That happens when nothing could send it in time (the process was down, or the clock moved on):
+    it is then dropped unsent (contract §8.3). A redelivery is due when it was asked for, so an
+    operator's resend after the window is not overdue.
+    """
+    window_end = created_at + RETRY_WINDOW
+    return due_at <= window_end < now
 
 
 def is_accepted(response_code: int | None) -> bool:

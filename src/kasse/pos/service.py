@@ -27,15 +27,20 @@ from kasse.sdk import (
     Currency,
     Customer,
     KasseError,
+    LockedError,
+    NetworkError,
     NotFoundError,
     PaymentEventName,
     PaymentState,
+    ServerError,
     UserFlow,
 )
 
 log = logging.getLogger("kasse.pos")
 METHODS = ("qr", "scan", "phone")
 NOT_FOUND_GRACE = 30.0  # a sale saved just before its create request may not exist on the platform yet
+# no clear answer to a create even after the SDK's retries: it may have been done, so read it back first (§4.11)
+UNKNOWN_OUTCOME = (NetworkError, ServerError, LockedError)
 SETTLED_BY_STATE = {PaymentState.EXPIRED: Outcome.EXPIRED, PaymentState.TERMINATED: Outcome.TERMINATED}
 
 
@@ -104,6 +109,9 @@ class PosService:
                                  return_url=return_url.format(reference=reference) if return_url else None)
         try:
             created = await self.client.payments.create(request, idempotency_key=f"create-{reference}")
+        except UNKNOWN_OUTCOME as err:  # the poll reads the payment back: settled if it exists, refused if not
+            log.warning("creating %s got no clear answer, reading it back: %s", reference, err)
+            sale = replace(sale, message="Waiting for the payment platform…")
         except ApiError as err:
             sale = sale.settle(Outcome.REFUSED, message=refusal_message(err))
         else:
@@ -149,6 +157,8 @@ class PosService:
     async def _settle(self, sale: Sale) -> Sale | None:
         payment = await self.client.payments.get(sale.reference)
         if payment.state is PaymentState.CREATED:
+            if sale.qr_url is None and payment.redirect_url:  # the create's own answer was lost
+                return replace(sale, qr_url=payment.redirect_url, next_poll_at=self.now() + self.config.poll_interval)
             return None
         if payment.state is PaymentState.AUTHORIZED and sale.awaiting_choice:
             # vending: the money is reserved; capture once the customer picks the item

@@ -22,6 +22,7 @@ from kasse.domain.webhook_delivery import (
     Trigger,
     after_attempt,
     is_accepted,
+    is_overdue,
     outcome_of,
     redeliver,
 )
@@ -29,6 +30,7 @@ from kasse.services.ports import UnitOfWork
 
 # longer than the sender's 10 s timeout plus time spent queued behind other sends
 LEASE = timedelta(seconds=60)
+NOT_SENT = "not sent: its seven days of retries were over (contract §8.3)"
 
 
 class DeliveryNotFoundError(LookupError):
@@ -71,8 +73,25 @@ def find_due(uow: UnitOfWork, now: datetime, limit: int) -> Sequence[int]:
 def claim_due(
     uow: UnitOfWork, candidates: Sequence[int], now: datetime, token: str, lease: timedelta = LEASE
 ) -> Sequence[DeliveryJob]:
-    """Lease those `candidates` that are still sendable to the claimant `token`; return what to send."""
-    return uow.deliveries.claim(candidates, now, now + lease, token)
+    """Lease those `candidates` that are still sendable to the claimant `token`; return what to send.
+
+    A retry that comes due only after the delivery's seven days (nothing could send it in time) is
+    not sent: the delivery is DEAD, and its successors go on without it (`is_overdue`).
+    """
+    jobs = uow.deliveries.claim(candidates, now, now + lease, token)
+    late = {job.id for job in jobs if job.created_at and job.due_at and is_overdue(job.created_at, job.due_at, now)}
+    for job in jobs:
+        if job.id in late:
+            _drop(uow, job, now)
+    return [job for job in jobs if job.id not in late]
+
+
+def _drop(uow: UnitOfWork, job: DeliveryJob, now: datetime) -> None:
+    delivery = uow.deliveries.claimed(job.id, job.claim_token)
+    assert delivery is not None, "claimed in this very transaction"
+    dead = after_attempt(delivery, Trigger.EXHAUSTED, now)
+    uow.deliveries.record(dead, Attempt(job.id, job.attempt, Trigger.EXHAUSTED, now, now, None, 0, NOT_SENT))
+    uow.deliveries.release_successors(dead, now)
 
 
 def _attempt(result: AttemptResult, outcome: Trigger, now: datetime) -> Attempt:

@@ -15,6 +15,7 @@ from kasse.domain.webhook_delivery import (
     discard,
     is_accepted,
     is_held,
+    is_overdue,
     is_sendable,
     move,
     outcome_of,
@@ -163,3 +164,17 @@ class TestOrdering:
         assert not is_sendable(later, [], T0)
         assert is_sendable(later, [], T0 + timedelta(seconds=2))
         assert not is_sendable(delivery(4, state=S.DELIVERED), [], T0)
+
+
+@pytest.mark.parametrize(
+    ("due_after", "now_after", "overdue"),
+    [
+        (timedelta(days=6), timedelta(days=6, minutes=1), False),  # a retry sent late, but inside the window
+        (timedelta(days=6), RETRY_WINDOW + timedelta(seconds=1), True),  # nobody sent it before the window closed
+        (RETRY_WINDOW, RETRY_WINDOW, False),  # the very end of the window still counts
+        (timedelta(days=8), timedelta(days=8), False),  # an operator's resend, asked for after the window
+    ],
+)
+def test_a_retry_due_inside_the_seven_days_is_not_sent_after_them(
+        due_after: timedelta, now_after: timedelta, overdue: bool) -> None:
+    assert is_overdue(T0, T0 + due_after, T0 + now_after) is overdue

@@ -75,7 +75,8 @@ class InMemoryDeliveries:
         for i in sorted(set(ids) & sendable):
             self.claims[i] = (token, until)
             d, hook = self.rows[i], self.webhooks.rows[self.rows[i].webhook_id]
-            jobs.append(DeliveryJob(i, token, hook.url, hook.secret, self.payloads[i], d.attempts + 1))
+            jobs.append(DeliveryJob(i, token, hook.url, hook.secret, self.payloads[i], d.attempts + 1, d.msn,
+                                    d.reference))
         return jobs
 
     def get(self, delivery_id: int) -> Delivery | None:

@@ -136,11 +136,13 @@ class SqlDeliveries:
             return []
         got = [int(r[0]) for r in claimed]
         found = self.conn.execute(
-            "SELECT d.id, d.payload, d.attempts, w.url, w.secret FROM webhook_deliveries AS d"
-            f" JOIN webhooks AS w ON w.id = d.webhook_id WHERE d.id IN ({_marks(len(got))}) ORDER BY d.id",
+            "SELECT d.id, d.payload, d.attempts, w.url, w.secret, d.msn, d.reference, d.created_at, d.next_attempt_at"
+            " FROM webhook_deliveries AS d JOIN webhooks AS w ON w.id = d.webhook_id"
+            f" WHERE d.id IN ({_marks(len(got))}) ORDER BY d.id",
             got,
         ).fetchall()
-        return [DeliveryJob(int(r[0]), token, r[3], r[4], bytes(r[1]), int(r[2]) + 1) for r in found]
+        return [DeliveryJob(int(r[0]), token, r[3], r[4], bytes(r[1]), int(r[2]) + 1, r[5], r[6], rows.from_us(r[7]),
+                            rows.from_us(r[8])) for r in found]
 
     def get(self, delivery_id: int) -> Delivery | None:
         row = self.conn.execute(

@@ -17,12 +17,14 @@ from starlette.routing import Route
 from kasse.api.auth import authorize, idempotency_key
 from kasse.api.body import parse, read_body
 from kasse.api.context import container, idempotent_write
+from kasse.api.faults import answer, fire
 from kasse.api.payment_commands import to_create_command
 from kasse.api.problems import ProblemError, domain_problem
 from kasse.api.render import create_wire, modification_wire, payment_wire
 from kasse.api.responses import json_response, raw_json
 from kasse.api.schemas.epayment import CancelRequest, CreatePaymentRequest, ForceApproveRequest, ModificationRequest
 from kasse.domain.errors import DomainError, NotFoundError
+from kasse.domain.faults import Endpoint
 from kasse.domain.money import Currency, Money
 from kasse.services import payments as use
 from kasse.services.commands import CancelPayment, ModifyPayment
@@ -41,6 +43,7 @@ def _reference(reference: str) -> str:
 async def create_payment(request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
+    lost = fire(c.faults, msn, Endpoint.CREATE)
     raw = await read_body(request)
     key = idempotency_key(request, required=True)
     body = parse(CreatePaymentRequest, raw)
@@ -52,37 +55,40 @@ async def create_payment(request: Request) -> Response:
         return Rendered(201, orjson.dumps(create_wire(payment)))
 
     out = await idempotent_write(c, request, msn=msn, key=key, operation="create", body=body, action=action)
-    return raw_json(out.body, out.status)
+    return answer(raw_json(out.body, out.status), lost)
 
 
 async def get_payment(request: Request) -> Response:
     reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
+    lost = fire(c.faults, msn, Endpoint.GET)
     c.limiter.hit("get", request.headers["ocp-apim-subscription-key"], _reference(reference))
     payment = c.db.read(lambda uow: uow.payments.get(msn, reference))
     if payment is None:
         status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
-        return raw_json(body, status)
-    return json_response(payment_wire(payment))
+        return answer(raw_json(body, status), lost)
+    return answer(json_response(payment_wire(payment)), lost)
 
 
 async def get_payment_events(request: Request) -> Response:
     reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
+    lost = fire(c.faults, msn, Endpoint.EVENTS)
     c.limiter.hit("events", request.headers["ocp-apim-subscription-key"], _reference(reference))
     events = c.db.read(lambda uow: uow.events.list(msn, reference))
     if not events:
         status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
-        return raw_json(body, status)
-    return json_response([e.to_wire() for e in events])
+        return answer(raw_json(body, status), lost)
+    return answer(json_response([e.to_wire() for e in events]), lost)
 
 
 async def _modify(request: Request, operation: str) -> Response:
     reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
+    lost = fire(c.faults, msn, Endpoint(operation))
     raw = await read_body(request)
     key = idempotency_key(request, required=True)
     body = parse(ModificationRequest, raw)
@@ -95,7 +101,7 @@ async def _modify(request: Request, operation: str) -> Response:
         return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
 
     out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, body=body, action=action)
-    return raw_json(out.body, out.status)
+    return answer(raw_json(out.body, out.status), lost)
 
 
 async def capture_payment(request: Request) -> Response:
@@ -110,6 +116,7 @@ async def cancel_payment(request: Request) -> Response:
     reference = request.path_params["reference"]
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
+    lost = fire(c.faults, msn, Endpoint.CANCEL)
     raw = await read_body(request)
     key = idempotency_key(request, required=False)
     body = parse(CancelRequest, raw, empty_ok=True)
@@ -120,7 +127,7 @@ async def cancel_payment(request: Request) -> Response:
         return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
 
     out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", body=body, action=action)
-    return raw_json(out.body, out.status)
+    return answer(raw_json(out.body, out.status), lost)
 
 
 async def force_approve(request: Request) -> Response:
