@@ -144,7 +144,7 @@ async def update_redirect(qr_id: str, request: Request) -> Response:
     return json_response(_redirect_wire(c, qr, fmt, size))
 
 
-@router.delete("/qr/v1/merchant-redirect/{qr_id}")
+@router.delete("/qr/v1/merchant-redirect/{qr_id}", response_class=Response)
 async def delete_redirect(qr_id: str, request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock, msn_required=False)
@@ -160,7 +160,7 @@ def _callback_format(request: Request) -> tuple[str, int]:
     return fmt.lower(), _size(request.query_params.get("QrImageSize"), "QrImageSize")
 
 
-@router.put("/qr/v1/merchant-callback/{merchant_qr_id}")
+@router.put("/qr/v1/merchant-callback/{merchant_qr_id}", response_class=Response)
 async def put_callback(merchant_qr_id: str, request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
@@ -188,7 +188,7 @@ async def get_callback(merchant_qr_id: str, request: Request) -> Response:
     return json_response(_callback_wire(c, qr, fmt, size))
 
 
-@router.delete("/qr/v1/merchant-callback/{merchant_qr_id}")
+@router.delete("/qr/v1/merchant-callback/{merchant_qr_id}", response_class=Response)
 async def delete_callback(merchant_qr_id: str, request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
