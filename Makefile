@@ -15,7 +15,7 @@ endif
 # installed with apt when /usr/bin/chromium is missing; without apt the browser tests skip themselves.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-postgres lint typecheck unit install clean bench node-deps browser
+.PHONY: run test test-postgres lint typecheck unit install clean bench bench-postgres node-deps browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,11 @@ typecheck: install
 unit: install
 	$(BIN)/pytest tests/unit tests/architecture -q
 
-# The second run of `make test`: the integration tests and the use-case tests again on PostgreSQL, each test in a
-# private schema of this database (dropped at the end); skipped with a note when no server answers there.
+# The second run of `make test`: the integration tests, the use-case tests and the approval races (where only
+# PostgreSQL's concurrent writers can catch a missing version check) again on PostgreSQL, each test in a private
+# schema of this database (dropped at the end); skipped with a note when no server answers there.
 KASSE_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
-PG_TESTS := tests/integration tests/unit/services
+PG_TESTS := tests/integration tests/unit/services tests/reliability/test_approval_races.py
 
 test: lint typecheck $(TEST_NODE_DEPS) $(CHROMIUM) ## ruff, mypy, the whole suite on SQLite, then on PostgreSQL
 	env -u KASSE_TEST_DATABASE_URL $(BIN)/pytest
@@ -68,6 +69,11 @@ test-postgres: install ## only the PostgreSQL run of `make test`
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# PostgreSQL (`kasse serve --workers 2`, a private schema created and dropped in KASSE_TEST_DATABASE_URL's
+# database) against SQLite (one process), same scenarios: bench/README.md
+bench-postgres: install
+	$(BIN)/python bench/postgres.py --database-url "$(KASSE_TEST_DATABASE_URL)"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

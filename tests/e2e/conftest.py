@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.harness import ServerProcess
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -35,8 +37,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A fresh phone-sized page with its own cookies."""
+def phone(browser: Any, server: ServerProcess) -> Iterator[Any]:
+    """A fresh phone-sized page with its own cookies, closed before its server stops.
+
+    Asking for `server` orders the teardowns: a page still holding the wallet's event stream kept the
+    stopping server waiting out its 10 s grace period.
+    """
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
