@@ -39,9 +39,9 @@ from psycopg import errors
 from psycopg_pool import ConnectionPool
 
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
-from kasse.adapters.postgres.write_jobs import Outcome, WriteJob, deliver
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.repositories import ConcurrentUpdateError, SqlUnitOfWork
+from kasse.adapters.sql.write_jobs import Outcome, WriteJob, deliver
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -16,12 +16,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.write_jobs import Outcome, WriteJob, deliver
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -34,31 +35,6 @@ _PRAGMAS = (
     "PRAGMA temp_store=MEMORY",
     "PRAGMA cache_size=-65536",
 )
-
-
-class _Job:
-    """One write: a function of the unit of work, and where its outcome goes.
-
-    Async callers get an asyncio future on their loop; the writer resolves a whole batch's futures
-    with one `call_soon_threadsafe` per loop instead of one wake-up per job.
-    """
-
-    __slots__ = ("fn", "future", "loop")
-
-    def __init__(self, fn: Callable[[SqlUnitOfWork], Any], loop: asyncio.AbstractEventLoop | None = None) -> None:
-        self.fn = fn
-        self.loop = loop
-        self.future: Future[Any] | asyncio.Future[Any] = loop.create_future() if loop else Future()
-
-
-def _settle(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:
-    for job, result, error in outcomes:
-        if job.future.done():  # an async caller may have been cancelled meanwhile
-            continue
-        if error is not None:
-            job.future.set_exception(error)
-        else:
-            job.future.set_result(result)
 
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
@@ -74,7 +50,7 @@ class SqliteDatabase:
         self.path = str(path)
         self.synchronous = synchronous
         self.migrate = migrate
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[WriteJob | None] = queue.SimpleQueue()
         self._local = threading.local()
         self._thread: threading.Thread | None = None
         self._writer: sqlite3.Connection | None = None
@@ -113,13 +89,13 @@ class SqliteDatabase:
         self._listeners.append(listener)
 
     def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
-        job = _Job(fn)
+        job = WriteJob(fn)
         self._queue.put(job)
         assert isinstance(job.future, Future)
         return job.future
 
     async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        job = _Job(fn, asyncio.get_running_loop())
+        job = WriteJob(fn, asyncio.get_running_loop())
         future = job.future
         assert isinstance(future, asyncio.Future)
         self._queue.put(job)
@@ -136,7 +112,7 @@ class SqliteDatabase:
             self._local.uow = uow
         return fn(uow)
 
-    def _take_batch(self, first: _Job) -> tuple[list[_Job], bool]:
+    def _take_batch(self, first: WriteJob) -> tuple[list[WriteJob], bool]:
         batch, stop = [first], False
         while len(batch) < MAX_BATCH:
             try:
@@ -160,19 +136,8 @@ class SqliteDatabase:
             batch, stop = self._take_batch(first)
             self._commit_batch(conn, uow, batch)
 
-    @staticmethod
-    def _deliver(outcomes: list[tuple[_Job, Any, BaseException | None]]) -> None:
-        by_loop: dict[asyncio.AbstractEventLoop | None, list[tuple[_Job, Any, BaseException | None]]] = {}
-        for outcome in outcomes:
-            by_loop.setdefault(outcome[0].loop, []).append(outcome)
-        for loop, items in by_loop.items():
-            if loop is None:
-                _settle(items)
-            elif not loop.is_closed():
-                loop.call_soon_threadsafe(_settle, items)
-
-    def _commit_batch(self, conn: sqlite3.Connection, uow: SqlUnitOfWork, batch: list[_Job]) -> None:
-        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+    def _commit_batch(self, conn: sqlite3.Connection, uow: SqlUnitOfWork, batch: list[WriteJob]) -> None:
+        outcomes: list[Outcome] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job in batch:
@@ -195,6 +160,6 @@ class SqliteDatabase:
         else:
             self.batches += 1
             self.jobs += len(batch)
-        self._deliver(outcomes)
+        deliver(outcomes)
         for listener in self._listeners:
             listener()

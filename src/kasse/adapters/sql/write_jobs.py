@@ -1,4 +1,5 @@
-"""Write jobs queued for the PostgreSQL writers, and handing their outcomes to the callers after COMMIT."""
+"""Write jobs queued for a database's writer threads (SQLite and PostgreSQL), and handing their outcomes to the
+callers after COMMIT."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ Outcome = tuple["WriteJob", Any, BaseException | None]
 
 
 class WriteJob:
-    """One write: a function of the unit of work, and where its outcome goes (as `SqliteDatabase` does it).
+    """One write: a function of the unit of work, and where its outcome goes.
 
     Async callers get an asyncio future on their loop; a writer resolves a whole batch's futures with
     one `call_soon_threadsafe` per loop instead of one wake-up per job.
