@@ -108,3 +108,17 @@ def test_follow_takes_on_only_what_another_process_stored(tmp_path: Path) -> Non
         assert mover.frozen and mover.now() == follower.now()
     finally:
         db.close()
+
+
+def test_a_state_read_before_a_newer_move_does_not_undo_it(tmp_path: Path) -> None:
+    db = SqliteDatabase(str(tmp_path / "clock.db")).open()
+    try:
+        clock = ControllableClock()
+        db.write_sync(lambda uow: shared_clock.move(uow, clock, lambda c: c.freeze()))
+        stale = db.read(lambda uow: uow.clock_state.load())  # what a follower read just now...
+        db.write_sync(lambda uow: shared_clock.move(uow, clock, lambda c: c.unfreeze()))  # ...before this landed
+        assert stale is not None and stale.frozen_at is not None
+        assert clock.restore(stale) is False
+        assert not clock.frozen
+    finally:
+        db.close()

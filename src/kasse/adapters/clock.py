@@ -21,6 +21,7 @@ class ControllableClock:
     def __init__(self) -> None:
         self._offset = timedelta()
         self._frozen: datetime | None = None
+        self._version = 0  # of the shared state last taken on (services/shared_clock.py)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -58,14 +59,17 @@ class ControllableClock:
     def state(self) -> ClockState:
         """Return where the clock stands, to store it for the other processes."""
         with self._lock:
-            return ClockState(self._offset, self._frozen)
+            return ClockState(self._offset, self._frozen, self._version)
 
     def restore(self, state: ClockState) -> bool:
-        """Take on a stored state; return whether that moved this clock."""
+        """Take on a stored state newer than the one this clock has; return whether it did.
+
+        A state read just before another thread stored a newer one must not undo that move.
+        """
         with self._lock:
-            if state == ClockState(self._offset, self._frozen):
+            if state.version <= self._version:
                 return False
-            self._offset, self._frozen = state.offset, state.frozen_at
+            self._offset, self._frozen, self._version = state.offset, state.frozen_at, state.version
             return True
 
     @property

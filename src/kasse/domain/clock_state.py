@@ -16,3 +16,4 @@ class ClockState:
 
     offset: timedelta = timedelta()
     frozen_at: datetime | None = None
+    version: int = 0  # one more for every move: a process never takes on a state older than the one it has

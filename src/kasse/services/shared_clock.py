@@ -10,6 +10,7 @@ one time whichever worker answers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -47,7 +48,9 @@ def move(uow: UnitOfWork, clock: C, how: Callable[[C], T]) -> T:
     if stored is not None:
         clock.restore(stored)
     result = how(clock)
-    uow.clock_state.save(clock.state())
+    moved = replace(clock.state(), version=(stored.version if stored is not None else 0) + 1)
+    clock.restore(moved)
+    uow.clock_state.save(moved)
     return result
 
 

@@ -28,11 +28,13 @@ class SqlClockState:
             return None
         raw = orjson.loads(row[0])
         frozen = raw.get("frozen_us")
-        return ClockState(timedelta(microseconds=raw["offset_us"]), None if frozen is None else rows.from_us(frozen))
+        return ClockState(timedelta(microseconds=raw["offset_us"]), None if frozen is None else rows.from_us(frozen),
+                          int(raw.get("version", 0)))
 
     def save(self, state: ClockState) -> None:
         frozen = None if state.frozen_at is None else rows.to_us(state.frozen_at)
-        value = orjson.dumps({"offset_us": state.offset // timedelta(microseconds=1), "frozen_us": frozen}).decode()
+        value = orjson.dumps({"offset_us": state.offset // timedelta(microseconds=1), "frozen_us": frozen,
+                              "version": state.version}).decode()
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (KEY, value),
