@@ -143,10 +143,48 @@ TEST_DATABASE_URL = os.environ.get("KASSE_TEST_DATABASE_URL") or None
 _SCHEMA_PREFIX = f"kt_{os.getpid()}_{uuid.uuid4().hex[:6]}_"  # this run's schemas, dropped at its end
 
 
-def schema_url(key: str, *, migrated: bool = False) -> str:
+_MIGRATION_STATEMENTS: list[tuple[str, Any]] = []
+
+
+def _migration_statements() -> list[tuple[str, Any]]:
+    """Return the statements Alembic ran to bring an empty schema to head, recorded once per test run.
+
+    Replaying them is one connection and a few ms; running Alembic costs ~0.13 s, for each of the
+    hundreds of in-process stores of the PostgreSQL run. Migrations themselves stay tested: servers
+    and `kasse db upgrade` still run them (tests/integration/test_postgres_database.py).
+    """
+    if not _MIGRATION_STATEMENTS:
+        import psycopg
+        import sqlalchemy as sa
+
+        from kasse.adapters.postgres.connection import sqlalchemy_url, with_schema
+        from kasse.adapters.sql.migrate import ensure_current
+
+        assert TEST_DATABASE_URL is not None
+        schema = _SCHEMA_PREFIX + "template"
+        with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        engine = sa.create_engine(sqlalchemy_url(with_schema(TEST_DATABASE_URL, schema)), poolclass=sa.NullPool)
+        recorded: list[tuple[str, Any]] = []
+
+        def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+            if not statement.lstrip().upper().startswith(("SELECT", "SHOW")):
+                recorded.append((statement, parameters))
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            ensure_current(engine, migrate=True)
+        finally:
+            engine.dispose()
+        _MIGRATION_STATEMENTS.extend(recorded)
+    return _MIGRATION_STATEMENTS
+
+
+def schema_url(key: str, *, migrated: bool = False, prepared: bool = False) -> str:
     """Return a URL of a private PostgreSQL schema for `key` (created if missing): one store per test.
 
     `migrated`: bring it to head now, as `kasse db upgrade` would (a production-mode server does not migrate).
+    `prepared`: the same, by replaying the statements of one migration run (fast; for in-process stores).
     """
     import hashlib
 
@@ -162,6 +200,11 @@ def schema_url(key: str, *, migrated: bool = False) -> str:
     url = with_schema(TEST_DATABASE_URL, schema)
     if migrated:
         PostgresDatabase(url).upgrade()
+    elif prepared:
+        statements = _migration_statements()
+        with psycopg.connect(url) as conn:
+            for statement, parameters in statements:
+                conn.execute(statement, parameters or None)
     return url
 
 
@@ -183,7 +226,8 @@ def in_process(tmp_path: Path, **settings: Any) -> Iterator[InProcessKasse]:
                                "synchronous": "NORMAL"}
     options.update(settings)
     if TEST_DATABASE_URL is not None:
-        options["database_url"] = schema_url(str(tmp_path / "kasse.db"), migrated=bool(options.get("production")))
+        options["database_url"] = schema_url(str(tmp_path / "kasse.db"), migrated=bool(options.get("production")),
+                                             prepared=True)
     container = build(Settings(**options))
     app = create_app(container)
     try:
