@@ -30,7 +30,8 @@ def _problem_text(response: httpx.Response) -> str:
     if not isinstance(body, dict):
         return str(body)[:200]
     details = [f"{d.get('name')}: {d.get('reason')}" for d in body.get("extraDetails") or [] if isinstance(d, dict)]
-    return "; ".join([str(body.get("detail") or body.get("title") or response.reason_phrase), *details])
+    said = str(body.get("detail") or body.get("title") or response.reason_phrase)
+    return "; ".join([said.rstrip(".") if details else said, *details])
 
 
 def _names_a_field(response: httpx.Response) -> bool:
