@@ -7,25 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kasse.control_cli import talk_to, url_option
+
 if TYPE_CHECKING:  # httpx and the control plane client load only when a command runs
     from kasse.testing.clock import Clock, ClockReading
 
-url_option = click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True,
-                          envvar="KASSE_URL", help="Base URL of the kasse server ($KASSE_URL).")
-
 
 def _run(base_url: str, move: Callable[[Clock], ClockReading], moved: bool = True) -> None:
-    from kasse.adapters.control_plane import ControlPlaneError, HttpxControlPlane
     from kasse.domain.timefmt import rfc3339
     from kasse.testing.clock import Clock
 
-    control = HttpxControlPlane(base_url)
-    try:
-        reading = move(Clock(control))
-    except ControlPlaneError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        control.close()
+    reading = talk_to(base_url, lambda control: move(Clock(control)))
     state = "frozen" if reading.frozen else "running"
     expired = f", {reading.expired} payment(s) expired" if moved else ""
     click.echo(f"{rfc3339(reading.now)} ({state}{expired})")

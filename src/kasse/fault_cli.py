@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kasse.control_cli import talk_to, url_option
 from kasse.domain.faults import Endpoint, FaultKind
 
 if TYPE_CHECKING:  # httpx loads only when a command runs
@@ -15,22 +16,8 @@ if TYPE_CHECKING:  # httpx loads only when a command runs
 DEMO_MSN = "123456"
 PRODUCTION = "faults are not available: the server at {url} runs in production mode (or is not kasse)"
 
-url_option = click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True,
-                          envvar="KASSE_URL", help="Base URL of the kasse server ($KASSE_URL).")
-
-
 def _call(base_url: str, talk: Callable[[HttpxControlPlane], Any]) -> Any:
-    from kasse.adapters.control_plane import ControlPlaneError, HttpxControlPlane
-
-    control = HttpxControlPlane(base_url)
-    try:
-        return talk(control)
-    except ControlPlaneError as exc:
-        if exc.status == 404:
-            raise click.ClickException(PRODUCTION.format(url=control.base_url)) from None
-        raise click.ClickException(str(exc)) from None
-    finally:
-        control.close()
+    return talk_to(base_url, talk, not_found=PRODUCTION)
 
 
 def describe(fault: dict[str, Any]) -> str:

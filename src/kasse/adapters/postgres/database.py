@@ -23,14 +23,13 @@ Reads use one autocommit connection per thread, like SQLite's.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import psycopg
@@ -41,7 +40,7 @@ from psycopg_pool import ConnectionPool
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.repositories import ConcurrentUpdateError, SqlUnitOfWork
-from kasse.adapters.sql.write_jobs import Outcome, WriteJob, deliver
+from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ RETRYABLE: tuple[type[BaseException], ...] = (
     errors.DeadlockDetected,
     errors.LockNotAvailable,
 )
-class PostgresDatabase:
+class PostgresDatabase(QueuedWrites):
     def __init__(self, url: str, *, pool_size: int = 8, writers: int = 2, migrate: bool = True,
                  listen: bool = True) -> None:
         self.dsn = libpq_url(url)
@@ -164,24 +163,8 @@ class PostgresDatabase:
         """Call `listener` after every commit of any process on this database (to wake workers)."""
         self._listeners.append(listener)
 
-    def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
+    def _check_open(self) -> None:
         assert self._writer_threads, "database is not open"
-        job = WriteJob(fn)
-        self._queue.put(job)
-        assert isinstance(job.future, Future)
-        return job.future
-
-    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        assert self._writer_threads, "database is not open"
-        job = WriteJob(fn, asyncio.get_running_loop())
-        future = job.future
-        assert isinstance(future, asyncio.Future)
-        self._queue.put(job)
-        result: T = await future
-        return result
-
-    def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        return self.submit(fn).result()
 
     def read(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
         uow: SqlUnitOfWork | None = getattr(self._local, "uow", None)

@@ -4,13 +4,15 @@ callers after COMMIT."""
 from __future__ import annotations
 
 import asyncio
+import queue
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
 from kasse.adapters.sql.repositories import SqlUnitOfWork
 
 Outcome = tuple["WriteJob", Any, BaseException | None]
+T = TypeVar("T")
 
 
 class WriteJob:
@@ -48,3 +50,34 @@ def deliver(outcomes: list[Outcome]) -> None:
             _settle(items)
         elif not loop.is_closed():
             loop.call_soon_threadsafe(_settle, items)
+
+
+class QueuedWrites:
+    """`submit`, `write` and `write_sync` of a database whose writer threads take jobs from `_queue`."""
+
+    _queue: queue.SimpleQueue[WriteJob | None]
+
+    def _check_open(self) -> None:
+        """Refuse a write nothing will take; a database whose writers start with it has nothing to check."""
+
+    def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
+        """Queue a write from any thread; the future resolves after the COMMIT that holds it."""
+        self._check_open()
+        job = WriteJob(fn)
+        self._queue.put(job)
+        assert isinstance(job.future, Future)
+        return job.future
+
+    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        """Queue a write from the event loop and await its committed result."""
+        self._check_open()
+        job = WriteJob(fn, asyncio.get_running_loop())
+        future = job.future
+        assert isinstance(future, asyncio.Future)
+        self._queue.put(job)
+        result: T = await future
+        return result
+
+    def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        """Queue a write and block until it is committed."""
+        return self.submit(fn).result()

@@ -8,13 +8,11 @@ resolves only after the commit that holds its job, so an acknowledged write is o
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +20,7 @@ import sqlalchemy as sa
 
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.repositories import SqlUnitOfWork
-from kasse.adapters.sql.write_jobs import Outcome, WriteJob, deliver
+from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -45,7 +43,7 @@ def _connect(path: str, synchronous: str) -> sqlite3.Connection:
     return conn
 
 
-class SqliteDatabase:
+class SqliteDatabase(QueuedWrites):
     def __init__(self, path: str | Path, *, synchronous: str = "FULL", migrate: bool = True) -> None:
         self.path = str(path)
         self.synchronous = synchronous
@@ -87,23 +85,6 @@ class SqliteDatabase:
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` on the writer thread after every commit (to wake workers)."""
         self._listeners.append(listener)
-
-    def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
-        job = WriteJob(fn)
-        self._queue.put(job)
-        assert isinstance(job.future, Future)
-        return job.future
-
-    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        job = WriteJob(fn, asyncio.get_running_loop())
-        future = job.future
-        assert isinstance(future, asyncio.Future)
-        self._queue.put(job)
-        result: T = await future
-        return result
-
-    def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        return self.submit(fn).result()
 
     def read(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
         uow: SqlUnitOfWork | None = getattr(self._local, "uow", None)
