@@ -44,7 +44,8 @@ async def follow_clock(container: Container, stop: asyncio.Event) -> None:
         return
     while not stop.is_set():
         try:
-            if container.db.read(lambda uow: follow(uow, container.clock)):
+            # off the event loop: on PostgreSQL a read is a network round trip every request would wait on
+            if await asyncio.to_thread(container.db.read, lambda uow: follow(uow, container.clock)):
                 container.commits.notify()
         except Exception:
             log.exception("could not read the shared clock; retrying")
