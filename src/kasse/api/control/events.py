@@ -15,16 +15,15 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 import orjson
-from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
+from kasse.api.operations import Answer, Operation, Query, routes
 from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.events import PaymentEvent
-
-router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
 
 KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the connection is alive
 LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
@@ -72,8 +71,7 @@ async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
         c.commits.unsubscribe(wake)
 
 
-@router.get("/stream")
-async def event_stream(request: Request) -> StreamingResponse:
+async def event_stream(request: Request) -> Response:
     c = container(request)
     msn = request.query_params.get("msn", "")
     if not _MSN.match(msn):
@@ -81,3 +79,17 @@ async def event_stream(request: Request) -> StreamingResponse:
     after = _start(request, c)
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(_messages(c, msn, after), media_type="text/event-stream", headers=headers)
+
+
+OPERATIONS = (
+    Operation("GET", "/_kasse/events/stream", event_stream, "streamEvents", KASSE_CONTROL,
+              "Follow a sales unit's payment events",
+              "A Server-Sent Events stream (what `kasse listen` reads): one `payment` message per event, its data "
+              "the webhook payload, its id the event's position. Reconnect with Last-Event-ID (or `?after=`) to "
+              "miss nothing; a stream ends itself after a few seconds.",
+              Answer(200, "The stream", media="text/event-stream"),
+              query=(Query("msn", "The sales unit (required)", {"type": "string", "pattern": "^[0-9]{4,10}$"}),
+                     Query("after", "Start after this position", {"type": "integer", "minimum": 0}))),
+)
+
+ROUTES = routes(OPERATIONS)

@@ -44,8 +44,8 @@ class UnitInfo(Strict):
 
 
 class OrderLine(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=2048)]
-    id: Annotated[str, Field(min_length=1, max_length=255)]
+    name: Annotated[str, Field(max_length=2048)]  # contract §7.3: plain strings, "" included
+    id: Annotated[str, Field(max_length=255)]
     totalAmount: Int64
     totalAmountExcludingTax: Int64
     totalTaxAmount: Int64

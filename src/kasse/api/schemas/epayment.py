@@ -28,11 +28,12 @@ class ProfileIn(Strict):
 
 
 class AirlineData(Strict):
-    agencyInvoiceNumber: Annotated[str, Field(min_length=1, max_length=6)] | None = None
+    # the spec requires these four; ticketNumber is optional
+    agencyInvoiceNumber: Annotated[str, Field(min_length=1, max_length=6)]
     airlineCode: Annotated[str, Field(min_length=3, max_length=3)]
     airlineDesignatorCode: Annotated[str, Field(min_length=2, max_length=2)]
-    passengerName: Annotated[str, Field(min_length=1, max_length=49)] | None = None
-    ticketNumber: Annotated[str, Field(min_length=1, max_length=150)]
+    passengerName: Annotated[str, Field(min_length=1, max_length=49)]
+    ticketNumber: Annotated[str, Field(min_length=1, max_length=150)] | None = None
 
 
 class IndustryData(Strict):

@@ -1,0 +1,95 @@
+"""What every ePayment handler does first, once: the caller, its armed faults, the key and the body.
+
+`begin` replaces the preamble each handler used to repeat; a handler then only delegates to its use
+case and renders (api/vipps/epayment.py). The order of the checks is the contract's: the sales unit
+(authenticated before routing, api/authentication.py), an armed API fault, the body, the
+Idempotency-Key, the body's fields, then the per-reference rate limit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kasse.api.authentication import SalesUnit
+from kasse.api.body import parse, read_body
+from kasse.api.faults import answer, fire
+from kasse.api.idempotency import Rendered, write_once
+from kasse.api.problems import ProblemError
+from kasse.api.responses import raw_json
+from kasse.container import Container
+from kasse.domain.faults import Endpoint
+from kasse.services.ports import UnitOfWork
+
+M = TypeVar("M", bound=BaseModel)
+_REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")
+
+
+class _NoBody(BaseModel):
+    pass
+
+
+@dataclass(slots=True)
+class PaymentRequest(Generic[M]):
+    """An authenticated ePayment call: the container, the caller's MSN, its key and parsed body."""
+
+    request: Request
+    c: Container
+    msn: str
+    lost: bool  # an armed `api.lost-response` fault: the answer is sent without its body
+    key: str | None
+    body: M
+
+    @property
+    def path(self) -> str:
+        path: str = self.request.scope["path"]
+        return path
+
+    def reference(self) -> str:
+        """Return the path's payment reference, refused with a 400 unless it is a valid one."""
+        reference: str = self.request.path_params["reference"]
+        if not _REFERENCE.match(reference):
+            raise ProblemError(400, "Invalid reference", [("reference", "must match ^[a-zA-Z0-9-]{8,64}$")])
+        return reference
+
+    def limit(self, operation: str, scope: str, reference: str) -> None:
+        """Count the call against the per-reference rate limit (contract §4.13)."""
+        self.c.limiter.hit(operation, scope, reference)
+
+    async def write(self, operation: str, action: Callable[[UnitOfWork], Rendered]) -> Response:
+        """Run `action` once per Idempotency-Key, in one transaction, and answer with its stored outcome."""
+        out = await write_once(self.c, msn=self.msn, key=self.key, operation=operation, path=self.path,
+                               body=self.body, action=action)
+        return self.answer(raw_json(out.body, out.status))
+
+    def answer(self, response: Response) -> Response:
+        return answer(response, self.lost)
+
+
+@overload
+async def begin(request: Request, endpoint: Endpoint | None, model: None = None) -> PaymentRequest[BaseModel]: ...
+
+
+@overload
+async def begin(request: Request, endpoint: Endpoint | None, model: type[M], *, key: bool = False,
+                empty_ok: bool = False) -> PaymentRequest[M]: ...
+
+
+async def begin(request: Request, endpoint: Endpoint | None, model: type[BaseModel] | None = None, *,
+                key: bool = False, empty_ok: bool = False) -> PaymentRequest[Any]:
+    """Start an ePayment call: fire an armed fault, then read the Idempotency-Key (if `key`) and the body."""
+    c: Container = request.app.state.container
+    unit: SalesUnit = request.scope["user"]
+    lost = fire(c.faults, unit.msn, endpoint) if endpoint is not None else False
+    if model is None:
+        return PaymentRequest(request, c, unit.msn, lost, None, _NoBody())
+    raw = await read_body(request)
+    idempotency_key = request.headers.get("idempotency-key") or None if key else None
+    body = parse(model, raw, empty_ok=empty_ok)
+    return PaymentRequest(request, c, unit.msn, lost, idempotency_key, body)
