@@ -54,6 +54,12 @@ _REDOC = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <script src="{ASSETS_PATH}/redoc.standalone.js"></script></body></html>"""
 
 
+# the pages may load nothing from elsewhere: Redoc's sidebar logo (a CDN image it hides when it fails to
+# load) is stopped by the browser itself, so the docs never reach out even where a network is there
+OFFLINE = {"content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                      "script-src 'self'; worker-src 'self' blob:; connect-src 'self'"}
+
+
 def openapi_document(request: Request) -> dict[str, Any]:
     """Return the document of the app's served operations, built on the first call."""
     state = request.app.state
@@ -69,7 +75,7 @@ async def openapi_json(request: Request) -> Response:
 
 
 async def swagger_ui(request: Request) -> Response:
-    return HTMLResponse(_SWAGGER)
+    return HTMLResponse(_SWAGGER, headers=OFFLINE)
 
 
 async def swagger_start(request: Request) -> Response:
@@ -77,7 +83,7 @@ async def swagger_start(request: Request) -> Response:
 
 
 async def redoc(request: Request) -> Response:
-    return HTMLResponse(_REDOC)
+    return HTMLResponse(_REDOC, headers=OFFLINE)
 
 
 ROUTES = [

@@ -64,9 +64,6 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
                         "description": "The sales unit's subscription key."},
     "merchantSerialNumber": {"type": "apiKey", "in": "header", "name": "Merchant-Serial-Number",
                              "description": "The sales unit's MSN, 4 to 10 digits."},
-    "clientId": {"type": "apiKey", "in": "header", "name": "client_id", "description": "For the access token."},
-    "clientSecret": {"type": "apiKey", "in": "header", "name": "client_secret",
-                     "description": "For the access token."},
 }
 _MERCHANT: dict[str, list[str]] = {"accessToken": [], "subscriptionKey": [], "merchantSerialNumber": []}
 SECURITY: dict[Access, list[dict[str, list[str]]]] = {

@@ -34,9 +34,10 @@ MAX_MOVE = timedelta(days=10 * 365)
 class AdvanceIn(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"duration": "10m"}]})
 
-    seconds: Annotated[int, Field(ge=0, le=int(MAX_MOVE.total_seconds()), description="Seconds to move")] | None = None
-    duration: Annotated[str, Field(min_length=1, max_length=40,
-                                   description="Or a duration: 90s, 10m, 2h, 7d, 1h30m")] | None = None
+    seconds: Annotated[int, Field(ge=0, le=int(MAX_MOVE.total_seconds()))] | None = Field(
+        None, description="Seconds to move (give this or duration)")
+    duration: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None, description="A duration to move: 90s, 10m, 2h, 7d, 1h30m")
 
 
 class SetIn(Strict):

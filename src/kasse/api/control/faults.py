@@ -32,10 +32,10 @@ class FaultIn(Strict):
 
     msn: Annotated[Msn, Field(description="The sales unit it applies to")]
     kind: Annotated[FaultKind, Field(description="What goes wrong (docs/faults.md)")]
-    endpoint: Annotated[Endpoint | None, Field(description="api.* kinds: only this ePayment operation")] = None
-    times: Annotated[int | None, Field(description="How many times it fires; left out: until disarmed")] = None
-    delaySeconds: Annotated[float | None, Field(allow_inf_nan=False,
-                                                description="webhook.delay: seconds of kasse's clock")] = None
+    endpoint: Endpoint | None = Field(None, description="api.* kinds: only this ePayment operation")
+    times: int | None = Field(None, description="How many times it fires; left out: until disarmed")
+    delaySeconds: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None, description="webhook.delay: seconds of kasse's clock")
 
 
 def fault_wire(f: Fault) -> dict[str, Any]:

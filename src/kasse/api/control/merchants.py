@@ -26,7 +26,7 @@ class MerchantIn(Strict):
 
     name: Annotated[str, Field(min_length=1, max_length=100, description="Shown in the wallet")] = "kasse test shop"
     market: Annotated[Literal["NO", "DK", "FI"], Field(description="Sets the currency: NOK, DKK or EUR")] = "NO"
-    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$", description="Chosen for you when left out")] | None = None
+    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = Field(None, description="Chosen when left out")
     pushAllowed: Annotated[bool, Field(description="May send PUSH_MESSAGE payments (else 5080)")] = True
     partialCaptureAllowed: Annotated[bool, Field(description="May capture part of a payment (else 6140)")] = True
     longLivingAllowed: Annotated[bool, Field(description="May set expiresAt (else 5050)")] = True

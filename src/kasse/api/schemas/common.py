@@ -100,5 +100,10 @@ class BottomLine(Strict):
 
 
 class Receipt(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "orderLines": [{"name": "Cappuccino", "id": "1", "totalAmount": 4900, "totalAmountExcludingTax": 3920,
+                        "totalTaxAmount": 980, "taxRate": 2500, "unitInfo": {"unitPrice": 4900, "quantity": "1"}}],
+        "bottomLine": {"currency": "NOK", "posId": "till-1", "receiptNumber": "0042"}}]})
+
     orderLines: Annotated[list[OrderLine], Field(min_length=1)]
     bottomLine: BottomLine

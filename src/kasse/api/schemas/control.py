@@ -52,6 +52,8 @@ class FaultOut(BaseModel):
 
 
 class FaultList(BaseModel):
+    model_config = _example({"faults": [FaultOut.model_config["json_schema_extra"]["examples"][0]]})  # type: ignore[index]
+
     faults: list[FaultOut]
 
 
@@ -101,6 +103,10 @@ class ScanOut(BaseModel):
     redirectUrl: str | None = None
 
 
+_ATTEMPT = {"number": 1, "outcome": "FAILED", "sentAt": "2026-12-24T12:00:01.000Z",
+            "recordedAt": "2026-12-24T12:00:01.012Z", "responseCode": 500, "latencyMs": 12, "error": None}
+
+
 class Attempt(BaseModel):
     number: int
     outcome: str
@@ -112,6 +118,14 @@ class Attempt(BaseModel):
 
 
 class DeliveryOut(BaseModel):
+    model_config = _example({
+        "id": 7, "webhookId": "5b0e3c2d-8f4a-4d1e-9a7b-2c6f0e1d3a45", "url": "http://127.0.0.1:9000/hooks",
+        "msn": "123456", "reference": "acme-shop-123-order1", "eventType": "epayments.payment.captured.v1",
+        "state": "PENDING", "attemptCount": 1, "createdAt": "2026-12-24T12:00:00.500Z",
+        "nextAttemptAt": "2026-12-24T12:00:03.012Z", "deliveredAt": None,
+        "payload": {"msn": "123456", "reference": "acme-shop-123-order1", "name": "CAPTURED"},
+        "attempts": [_ATTEMPT]})
+
     id: int
     webhookId: str
     url: str | None

@@ -60,8 +60,6 @@ class CustomerExchangeIn(Strict):
 
 
 class CategoryIn(Strict):
-    """Order Management `Order` (contract §7.2)."""
-
     model_config = _example({"category": "RECEIPT", "orderDetailsUrl": "https://example.com/orders/acme-shop-123"})
 
     category: Literal["GENERAL", "RECEIPT", "ORDER_CONFIRMATION", "DELIVERY", "TICKET", "BOOKING"]

@@ -14,7 +14,7 @@ from kasse.services.merchants import authenticate
 
 
 class AccessToken(BaseModel):
-    """Every field a string, even the numbers (contract §2.1)."""
+    """Every field a string, even the numbers."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "token_type": "Bearer", "expires_in": "3600", "ext_expires_in": "3600", "expires_on": "1774612319",
@@ -56,12 +56,12 @@ async def get_access_token(request: Request) -> Response:
     )
 
 
-ACCESS_TOKEN = Api("Access token", "The bearer token every other API call carries (contract §2.1).")
+ACCESS_TOKEN = Api("Access token", "The bearer token every other API call carries.")
 CREDENTIALS = (
-    Header("client_id", "The sales unit's client id.", required=True, example="kasse-demo-client"),
-    Header("client_secret", "The sales unit's client secret.", required=True, example="kasse-demo-secret"),
+    Header("client_id", "The sales unit's client id.", required=True, example="fb492b5e-7907-4d83-ba20-c7fb60ca35de"),
+    Header("client_secret", "The sales unit's client secret.", required=True, example="Y8Kteew6GE2ZmeycEt6egg=="),
     Header("Ocp-Apim-Subscription-Key", "The sales unit's subscription key.", required=True,
-           example="kasse-demo-subscription-key"),
+           example="0f14ebcab0ec4b29ae0cb90d91b4a84a"),
     Header("Merchant-Serial-Number", "Optional: the MSN the credentials belong to.", max_length=10,
            example="123456"),
 )

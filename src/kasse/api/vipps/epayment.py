@@ -126,11 +126,11 @@ async def force_approve(request: Request) -> Response:
     return raw_json(out, status) if status != 200 else Response(status_code=200)
 
 
-EPAYMENT = Api("ePayment", "Create payments, follow them and capture, refund or cancel them (contract §4).")
+EPAYMENT = Api("ePayment", "Create payments, follow them and capture, refund or cancel them.")
 PAYMENTS = "/epayment/v1/payments"
 SYSTEM = system_headers(30)
 IDEMPOTENCY_KEY = Header("Idempotency-Key", "Makes a retry safe: the same key and body replay the first answer, "
-                         "a different body under the same key is a 409 (contract §4.11).", required=True,
+                         "a different body under the same key is a 409.", required=True,
                          max_length=50, ascii_only=True, example="6ffd4a4d-2cb6-4f5c-a2b5-0d4ef0c1c3c2")
 REFERENCE = {"reference": {"type": "string", "pattern": "^[a-zA-Z0-9-]{8,64}$", "example": "acme-shop-123-order1"}}
 _WRITE_REFUSALS = (404, 409, 423, 429, 503)

@@ -84,8 +84,8 @@ async def get_order(request: Request) -> Response:
     return json_response(out)
 
 
-ORDER_MANAGEMENT = Api("Order Management", "Receipts and links shown with a payment in the customer's app "
-                                           "(contract §7).", Shape.PARAMS)
+ORDER_MANAGEMENT = Api("Order Management", "Receipts and links shown with a payment in the customer's app.",
+                       Shape.PARAMS)
 PREFIX = "/order-management/v2/{payment_type}"
 SYSTEM = system_headers(100)
 _KEY: dict[str, dict[str, Any]] = {"payment_type": {"type": "string", "enum": ["ECOM", "RECURRING"], "example": "ECOM"},

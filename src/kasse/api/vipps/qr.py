@@ -26,7 +26,7 @@ from kasse.services.ports import UnitOfWork
 T = TypeVar("T")
 
 QR = Api("QR", "One-time, merchant-redirect and merchant-callback QR codes, and exchanging a scanned personal QR "
-               "or check-in for a phone number (contract §6).", Shape.PARAMS)
+               "or check-in for a phone number.", Shape.PARAMS)
 SYSTEM = system_headers(30)
 DEFAULT_SIZE = 800  # contract §6: images are 800 × 800 unless Size says otherwise
 _FORMATS = {"image/*": "svg", "image/svg+xml": "svg", "*/*": "svg", "image/png": "png", "text/targeturl": "target"}

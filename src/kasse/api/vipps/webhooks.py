@@ -41,7 +41,7 @@ class RegisterResponse(BaseModel):
                                                                                     "d457aeb36ad4"}]})
 
     id: str
-    secret: Annotated[str, Field(description="Signs every delivery (contract §8.3); shown only here")]
+    secret: Annotated[str, Field(description="Signs every delivery (HMAC-SHA256); shown only here")]
 
 
 class Webhook(BaseModel):
@@ -102,7 +102,7 @@ async def delete_webhook(request: Request) -> Response:
 
 
 WEBHOOKS = Api("Webhooks", "Have every payment event and each QR check-in POSTed to your server, signed with "
-                           "HMAC-SHA256 (contract §8).")
+                           "HMAC-SHA256.")
 PREFIX = "/webhooks/v1/webhooks"
 SYSTEM = system_headers(30)
 _ONE = {"webhook_id": {"type": "string", "format": "uuid", "example": _ID}}
