@@ -25,9 +25,9 @@ def payment_for_qr(uow: UnitOfWork, clock: Clock, msn: str, token: str | None) -
     """
     payment = uow.payments.get_by_token(token) if token else None
     if payment is None or payment.msn != msn:
-        raise QrError(QrErrorKind.INVALID, "Validation error", [INVALID_TOKEN])
+        raise QrError(QrErrorKind.INVALID, "Supplied landing page token is not valid", [INVALID_TOKEN])
     if payment.state is not PaymentState.CREATED or is_expired(payment, clock.now()):
-        raise QrError(QrErrorKind.INVALID, "Order timeout", [TIMED_OUT])
+        raise QrError(QrErrorKind.INVALID, "Payment has already timed out", [TIMED_OUT])
     return payment
 
 
