@@ -100,8 +100,8 @@ class TestOneTimePaymentQr:
         op = spec_op("POST", "/qr/v1")
 
         anonymous = shared.client.post("/qr/v1", json={"url": landing}, headers={"Accept": PNG})
-        text = shared.client.post("/qr/v1", content=landing, headers=shared.demo.headers(Accept=PNG,
-                                                                                         **{"Content-Type": "text/plain"}))
+        as_text = shared.demo.headers(Accept=PNG, **{"Content-Type": "text/plain"})
+        text = shared.client.post("/qr/v1", content=landing, headers=as_text)
 
         assert anonymous.status_code == 401 and 401 in op.statuses
         assert_error_shape(text, op)
