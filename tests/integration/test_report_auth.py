@@ -13,7 +13,8 @@ from tests.integration.report_support import (
     partner_token,
 )
 
-PATHS = ["/settlement/v1/ledgers", "/report/v2/ledgers/{id}/funds/dates/2026-01-01", "/report/v2/ledgers/{id}/fees/feed"]
+PATHS = ["/settlement/v1/ledgers", "/report/v2/ledgers/{id}/funds/dates/2026-01-01",
+         "/report/v2/ledgers/{id}/fees/feed"]
 
 
 def partner_reader(kasse: InProcessKasse, *, grant_msn: str | None = "123456") -> tuple[str, ReportReader]:
@@ -90,8 +91,10 @@ def test_a_partner_without_grants_sees_no_ledgers_and_a_revoked_grant_is_gone(ka
 def test_a_partner_token_cannot_make_payments(kasse: InProcessKasse) -> None:
     _, reader = partner_reader(kasse)
 
-    r = kasse.client.get("/epayment/v1/payments/any-reference-1", headers={
-        **reader.headers, "Ocp-Apim-Subscription-Key": "kasse-demo-subscription-key", "Merchant-Serial-Number": "123456"})
+    headers = {**reader.headers, "Ocp-Apim-Subscription-Key": "kasse-demo-subscription-key",
+               "Merchant-Serial-Number": "123456"}
+
+    r = kasse.client.get("/epayment/v1/payments/any-reference-1", headers=headers)
 
     assert r.status_code == 401
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
 
-from kasse.api.app import create_app
+from kasse.server import create_app
 from kasse.bootstrap import build
 from tests.harness import InProcessKasse
 from tests.integration.report_support import ReportReader, book_captures, merchant_reader
@@ -17,7 +18,7 @@ CAPTURES = 2500
 
 
 def balances_chain(items: list[dict[str, Any]]) -> None:
-    for before, after in zip(items, items[1:], strict=False):
+    for before, after in itertools.pairwise(items):
         assert after["balanceBefore"] == before["balanceAfter"]
     for item in items:
         assert item["balanceAfter"] == item["balanceBefore"] + item["amount"]
