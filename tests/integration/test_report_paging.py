@@ -9,8 +9,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from kasse.server import create_app
 from kasse.bootstrap import build
+from kasse.server import create_app
 from tests.harness import InProcessKasse
 from tests.integration.report_support import ReportReader, book_captures, merchant_reader
 
