@@ -146,3 +146,16 @@ def test_no_funds_entry_follows_the_payout_on_its_date(kasse: InProcessKasse) ->
     items = reader.date(reader.ledger_id(), "funds", day).json()["items"]
 
     assert items[-1]["entryType"] == EntryType.PAYOUT_SCHEDULED.value
+
+
+def test_gdpr_sensitive_data_changes_nothing_on_an_api_ledger(kasse: InProcessKasse) -> None:
+    sale(kasse, 10000)
+    day = advance_day(kasse)["closedLedgerDates"][0]["ledgerDate"]
+    reader = merchant_reader(kasse)
+    ledger_id = reader.ledger_id()
+
+    plain = reader.date(ledger_id, "funds", day).json()
+    asked = reader.date(ledger_id, "funds", day, includeGDPRSensitiveData="true").json()
+
+    assert asked == plain and "maskedPhoneNo" not in plain["items"][0]
+    assert {e["currency"] for e in plain["items"]} == {"NOK"}
