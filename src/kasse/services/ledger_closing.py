@@ -16,6 +16,7 @@ from datetime import date, datetime
 from kasse.domain.faults import FaultKind
 from kasse.domain.ledger import Ledger
 from kasse.domain.ledger_closing import Closing, ClosingFaults
+from kasse.domain.ledger_date import ONE_DAY, last_due
 from kasse.services.faults import FaultBoard
 from kasse.services.ledger_booking import FaultsOf, close_due, save
 from kasse.services.ports import Clock, UnitOfWork
@@ -84,3 +85,15 @@ async def close_due_ledgers(read: Read, write: Write, clock: Clock, board: Fault
         for result in await asyncio.gather(*jobs):
             closed.extend(result)
     return closed
+
+
+def dates_passed(uow: UnitOfWork, before: datetime, after: datetime) -> list[ClosedDate]:
+    """Return, per ledger, the closed dates whose midnight came between `before` and `after` (a clock move's)."""
+    passed = []
+    for ledger in uow.ledgers.list(after=None, limit=1_000_000):
+        day = last_due(before, ledger.market) + ONE_DAY
+        end = min(last_due(after, ledger.market), ledger.last_closed)
+        while day <= end:
+            passed.append(ClosedDate(ledger.ledger_id, ledger.msn, day, None))
+            day += ONE_DAY
+    return passed

@@ -40,10 +40,9 @@ def entry_wire(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def closed_wire(closed: list[ClosedDate]) -> list[dict[str, Any]]:
-    """Group what a call closed by date: how many ledgers closed it, which, and how many payouts it scheduled."""
+    """Group closed dates by date: how many ledgers closed it, and which."""
     by_date: dict[date, list[ClosedDate]] = {}
     for item in closed:
         by_date.setdefault(item.ledger_date, []).append(item)
-    return [{"ledgerDate": day.isoformat(), "ledgers": len(items), "ledgerIds": [i.ledger_id for i in items],
-             "payouts": sum(1 for i in items if i.payout is not None)}
+    return [{"ledgerDate": day.isoformat(), "ledgers": len(items), "ledgerIds": [i.ledger_id for i in items]}
             for day, items in sorted(by_date.items())]
