@@ -17,7 +17,9 @@ from dataclasses import replace
 from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.cart import build_cart, kr
 from kasse.pos.config import PosConfig
+from kasse.pos.confirmations import confirm_sale_quietly
 from kasse.pos.live import Notifier, woken
+from kasse.pos.movement import Movement, MovementKind, capture_key, refund_key
 from kasse.pos.payment_request import CheckoutError, create_request, order_lines, phone_number, refusal_message
 from kasse.pos.sale import Outcome, Sale, SaleStatus, can_refund
 from kasse.sdk import (
@@ -148,6 +150,8 @@ class PosService:
             if settled.status is SaleStatus.PAID and settled.method in METHODS:
                 self.store.save_cart(settled.terminal, {})
             self.notifier.changed()
+            if settled.captured:
+                await confirm_sale_quietly(self.client, self.store, reference)
             return settled
 
     def _wait_on(self, sale: Sale) -> Sale:
@@ -173,8 +177,12 @@ class PosService:
 
     async def capture(self, sale: Sale, amount: int) -> Sale:
         """Capture `amount` and check the response: paid only if the captured total is the sale total."""
+        intent = Movement(idempotency_key=capture_key(sale.reference), reference=sale.reference,
+                          kind=MovementKind.CAPTURE, amount=amount)
+        self.store.add_movement(intent)  # first: a crash after the capture leaves it to confirm, not unknown
         done = await self.client.payments.capture(sale.reference, Amount(amount, Currency(sale.currency)),
-                                                  idempotency_key=f"capture-{sale.reference}")
+                                                  idempotency_key=intent.idempotency_key)
+        self.store.add_movement(intent)  # again, in case the end of day dropped it while the capture was under way
         captured = done.aggregate.captured_amount
         in_full = captured == Amount(sale.total, Currency(sale.currency))
         if not in_full:
@@ -236,12 +244,18 @@ class PosService:
             raise CheckoutError("No such sale.")
         if not can_refund(sale, amount):
             raise CheckoutError(f"At most {sale.captured - sale.refunded} can be refunded on this sale.")
+        intent = Movement(idempotency_key=refund_key(reference, sale.refunded, amount), reference=reference,
+                          kind=MovementKind.REFUND, amount=amount)
+        self.store.add_movement(intent)
         try:
             done = await self.client.payments.refund(reference, Amount(amount, Currency(sale.currency)),
-                                                     idempotency_key=f"refund-{reference}-{sale.refunded}-{amount}")
+                                                     idempotency_key=intent.idempotency_key)
         except ApiError as err:
+            await confirm_sale_quietly(self.client, self.store, reference)  # drops the refused refund's row
             raise CheckoutError(refusal_message(err)) from None
+        self.store.add_movement(intent)
         sale = replace(sale, refunded=done.aggregate.refunded_amount.value)
         self.store.put_sale(sale)
         self.notifier.changed()
+        await confirm_sale_quietly(self.client, self.store, reference)
         return sale
