@@ -18,6 +18,8 @@ from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.cart import build_cart, kr
 from kasse.pos.config import PosConfig
 from kasse.pos.confirmations import confirm_sale_quietly
+from kasse.pos.end_of_day import LedgerReports
+from kasse.pos.ledger_reports import SdkLedgerReports
 from kasse.pos.live import Notifier, woken
 from kasse.pos.movement import Movement, MovementKind, capture_key, refund_key
 from kasse.pos.payment_request import CheckoutError, create_request, order_lines, phone_number, refusal_message
@@ -56,8 +58,10 @@ class PosService:
     """The till: one sales unit, one POS database, one poll loop."""
 
     def __init__(self, client: AsyncClient, store: SqlitePosStore, config: PosConfig, *,
-                 notifier: Notifier | None = None, now: Callable[[], float] = time.time) -> None:
+                 notifier: Notifier | None = None, now: Callable[[], float] = time.time,
+                 reports: LedgerReports | None = None) -> None:
         self.client, self.store, self.config = client, store, config
+        self.reports = reports or SdkLedgerReports(client, config.msn)  # the Report API, for the end of day
         self.notifier = notifier or Notifier()
         self.now = now
         self.wake = asyncio.Event()
