@@ -12,6 +12,7 @@ from kasse.bootstrap import DEMO
 from kasse.clock_cli import clock
 from kasse.fault_cli import fault
 from kasse.settings import Settings
+from kasse.settlement_cli import ledger, merchant_settlement, partner
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -319,3 +320,6 @@ def demo() -> None:
 
 main.add_command(clock)
 main.add_command(fault)
+merchant.add_command(merchant_settlement)
+main.add_command(ledger)
+main.add_command(partner)

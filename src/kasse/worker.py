@@ -8,6 +8,7 @@ import logging
 
 from kasse.bootstrap import Container
 from kasse.delivery_loop import deliver_webhooks
+from kasse.ledger_loop import run_ledger_closing
 from kasse.services.expiry import BATCH, expire_due_payments
 from kasse.services.shared_clock import follow
 
@@ -54,4 +55,5 @@ async def follow_clock(container: Container, stop: asyncio.Event) -> None:
 
 
 async def run_background(container: Container, stop: asyncio.Event) -> None:
-    await asyncio.gather(expire_loop(container, stop), deliver_webhooks(container, stop), follow_clock(container, stop))
+    await asyncio.gather(expire_loop(container, stop), deliver_webhooks(container, stop), follow_clock(container, stop),
+                         run_ledger_closing(container, stop))

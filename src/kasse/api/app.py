@@ -26,10 +26,13 @@ from kasse.api.routes import (
     deliveries,
     event_stream,
     faults,
+    ledgers_control,
+    miami,
     ordermanagement,
     pages,
     payments,
     qr,
+    report,
     users,
     webhooks,
 )
@@ -100,7 +103,8 @@ def create_app(container: Container) -> Starlette:
     app.state.container = container
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
-    for module in (accesstoken, control, faults, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users):
+    for module in (accesstoken, control, faults, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users,
+                   report, miami, ledgers_control):
         app.include_router(module.router)
     wallet.install(app)
     till = pos.install(app, container.settings)

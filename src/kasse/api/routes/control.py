@@ -19,11 +19,13 @@ from kasse.api.body import parse, read_body
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
+from kasse.api.routes.ledger_wire import closed_wire
 from kasse.api.schemas.common import Strict
 from kasse.bootstrap import Container
 from kasse.domain.duration import parse_duration
 from kasse.domain.money import Market
 from kasse.domain.timefmt import parse_rfc3339, rfc3339
+from kasse.ledger_loop import close_due_ledgers
 from kasse.services import shared_clock
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
@@ -98,8 +100,10 @@ async def create_merchant_route(request: Request) -> Response:
 async def _moved(c: Container) -> Response:
     """Expire what the move made due, wake the loops that wait on the clock, and say where it stands."""
     expired = await sweep_expired(c)
+    closed = await close_due_ledgers(c)  # ledger dates whose midnight the move passed (Report API)
     c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
-    return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen, "expired": expired})
+    return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen, "expired": expired,
+                          "closedLedgerDates": closed_wire(closed)})
 
 
 def _advance_by(body: AdvanceIn) -> timedelta:
