@@ -41,7 +41,8 @@ def test_the_page_shows_no_differences_the_totals_and_the_payout(till: tuple[Tes
     assert page.status_code == 200
     for shown in ("No differences.", "5 matched", "Ledger 100001", "QR on display", "Scanned personal QR",
                   "Phone number", "Vending machine", "15 %", "230,00 kr", "100001-1", "−4,00 kr", "−19,00 kr",
-                  'href="/pos/end-of-day.csv?date=2026-03-02"', "window.print()", "end_of_day.css"):
+                  'href="/pos/end-of-day.csv?date=2026-03-02"', "window.print()", "end_of_day.css",
+                  ">12:00:00<", "4 captures", "1 refund<"):
         assert shown in page.text, shown
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from kasse.pos.day_match import Difference, Matched, ReportEntry
 from kasse.pos.end_of_day import EndOfDay
@@ -50,6 +51,12 @@ class DayLine:
             return self.entry.time
         at = self.movement.at if self.movement else None
         return "" if at is None else datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def local_time(self, zone: ZoneInfo) -> str:
+        """The time as a till shows it: HH:MM:SS in the ledger's zone."""
+        if not self.time:
+            return ""
+        return datetime.fromisoformat(self.time.replace("Z", "+00:00")).astimezone(zone).strftime("%H:%M:%S")
 
     @property
     def entry_type(self) -> str:

@@ -1,25 +1,32 @@
 """The Report API as the end of day reads it, through `kasse.sdk` (`client.reports`).
 
-The SDK follows the pages; this adapter turns its entries into the POS's `ReportEntry` and finds the POS's
-own ledger: the one that settles for `api:<msn>`.
+The SDK follows the pages; this adapter finds the POS's own ledger (the one that settles for `api:<msn>`),
+turns an open date's `tryLater` into `DateNotClosedError` and the SDK's entries into `ReportEntry`.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import UTC, date
 
 from kasse.pos.day_match import ReportEntry
-from kasse.pos.end_of_day import EndOfDayError, Ledger
-from kasse.sdk import AsyncClient
+from kasse.pos.end_of_day import DateNotClosedError, EndOfDayError, Ledger
+from kasse.sdk import AsyncClient, DateReport, LedgerEntry
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # the Report API's: UTC, six fractional digits
 
 
-def report_entry(item: Any) -> ReportEntry:
+def report_entry(entry: LedgerEntry) -> ReportEntry:
     """The POS's view of one SDK report entry."""
-    return ReportEntry(psp_reference=str(item.psp_reference), reference=item.reference,
-                       entry_type=str(item.entry_type), amount=int(item.amount),
-                       balance_before=int(item.balance_before), balance_after=int(item.balance_after),
-                       time=str(item.time), ledger_date=str(item.ledger_date))
+    return ReportEntry(psp_reference=entry.psp_reference, reference=entry.reference, entry_type=entry.entry_type,
+                       amount=entry.amount, balance_before=entry.balance_before, balance_after=entry.balance_after,
+                       time=entry.time.astimezone(UTC).strftime(TIME_FORMAT), ledger_date=entry.ledger_date.isoformat())
+
+
+def entries_of(report: DateReport) -> list[ReportEntry]:
+    if report.try_later:
+        raise DateNotClosedError(f"ledger date {report.ledger_date.isoformat()} is not closed yet on the platform "
+                                 "(tryLater): try again after its midnight")
+    return [report_entry(e) for e in report.entries]
 
 
 class SdkLedgerReports:
@@ -28,23 +35,14 @@ class SdkLedgerReports:
     def __init__(self, client: AsyncClient, msn: str) -> None:
         self.client, self.msn = client, msn
 
-    @property
-    def _reports(self) -> Any:
-        found = getattr(self.client, "reports", None)
-        if found is None:
-            raise EndOfDayError("this kasse SDK has no Report API (client.reports) yet")
-        return found
-
     async def ledger(self) -> Ledger:
-        ledgers = list(await self._reports.ledgers())
-        handle = f"api:{self.msn}"
-        mine = [lg for lg in ledgers if handle in (lg.settles_for_recipient_handles or ())] or ledgers
-        if not mine:
+        found = await self.client.reports.ledgers(recipient_handle=f"api:{self.msn}")
+        if not found:
             raise EndOfDayError(f"the platform shows no ledger for sales unit {self.msn}")
-        return Ledger(str(mine[0].ledger_id), str(mine[0].currency))
+        return Ledger(found[0].ledger_id, found[0].currency or "NOK")
 
     async def funds(self, ledger_id: str, day: date) -> list[ReportEntry]:
-        return [report_entry(e) for e in await self._reports.funds(ledger_id, day)]
+        return entries_of(await self.client.reports.funds(ledger_id, day))
 
     async def fees(self, ledger_id: str, day: date) -> list[ReportEntry]:
-        return [report_entry(e) for e in await self._reports.fees(ledger_id, day)]
+        return entries_of(await self.client.reports.fees(ledger_id, day))
