@@ -93,11 +93,14 @@ def _compare(movement: Movement, entry: ReportEntry) -> Matched | Difference:
     return Matched(movement, entry)
 
 
-def _by_reference(movement: Movement, open_entries: list[ReportEntry]) -> ReportEntry | None:
-    """The unmatched entry of the same payment and kind, one of equal amount first."""
-    same = [e for e in open_entries if e.reference == movement.reference
-            and SALE_ENTRY_TYPES.get(e.entry_type) is movement.kind]
-    return next((e for e in same if e.amount == movement.signed_amount), same[0] if same else None)
+def _by_reference(movement: Movement, open_entries: dict[tuple[str | None, str], list[ReportEntry]]
+                  ) -> ReportEntry | None:
+    """Take the unmatched entry of the same payment and kind, one of equal amount first."""
+    same = open_entries.get((movement.reference, movement.kind.value), [])
+    found = next((e for e in same if e.amount == movement.signed_amount), same[0] if same else None)
+    if found is not None:
+        same.remove(found)
+    return found
 
 
 def match_day(movements: Iterable[Movement], funds: Sequence[ReportEntry]) -> DayMatch:
@@ -118,8 +121,12 @@ def match_day(movements: Iterable[Movement], funds: Sequence[ReportEntry]) -> Da
             unknown_psp.append(movement)
         else:
             pos_only.append(Difference(kind=DifferenceKind.MISSING_IN_REPORT, movement=movement))
+    open_entries: dict[tuple[str | None, str], list[ReportEntry]] = {}
+    for e in sale_entries:
+        if id(e) not in outcome and e.entry_type in SALE_ENTRY_TYPES:
+            open_entries.setdefault((e.reference, e.entry_type), []).append(e)
     for movement in unknown_psp:
-        entry = _by_reference(movement, [e for e in sale_entries if id(e) not in outcome])
+        entry = _by_reference(movement, open_entries)
         if entry is None:
             pos_only.append(Difference(kind=DifferenceKind.MISSING_IN_REPORT, movement=movement))
         else:
