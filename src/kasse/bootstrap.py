@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 import sqlalchemy as sa
@@ -20,11 +19,12 @@ from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.adapters.webhook_sender import AiohttpWebhookSender
 from kasse.api.ratelimit import RateLimiter
-from kasse.services.faults import FaultBoard
+from kasse.container import Container
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
+from kasse.services.ports import UnitOfWork
 from kasse.services.shared_clock import follow
 from kasse.services.users import seed_demo_users
-from kasse.settings import Settings
+from kasse.settings import DEMO, Settings
 
 if TYPE_CHECKING:  # psycopg is imported only when KASSE_DATABASE_URL asks for PostgreSQL
     from kasse.adapters.postgres.database import PostgresDatabase
@@ -32,35 +32,6 @@ if TYPE_CHECKING:  # psycopg is imported only when KASSE_DATABASE_URL asks for P
 log = logging.getLogger("kasse")
 
 Database: TypeAlias = "SqliteDatabase | PostgresDatabase"
-
-# the demo sales unit seeded on first start: fixed credentials so the README can show them
-DEMO = MerchantSpec(
-    name="kasse demo shop",
-    msn="123456",
-    client_id="kasse-demo-client",
-    client_secret="kasse-demo-secret",
-    subscription_key="kasse-demo-subscription-key",
-)
-
-
-@dataclass
-class Container:
-    settings: Settings
-    db: Database
-    clock: ControllableClock
-    ids: RandomIds
-    tokens: JwtTokens
-    limiter: RateLimiter
-    qr: SegnoQrRenderer
-    # webhooks: x-ms-date is signed with the wall clock (receivers compare it with theirs); commits wake the loop
-    sender: AiohttpWebhookSender = field(default_factory=lambda: AiohttpWebhookSender(SystemClock()))
-    commits: CommitSignal = field(default_factory=CommitSignal)
-    qr_reader: ZxingQrReader = field(default_factory=ZxingQrReader)  # the wallet's image scanner
-    faults: FaultBoard = field(init=False)  # armed test faults (services/faults.py), none in production
-
-    def __post_init__(self) -> None:
-        self.faults = FaultBoard(self.clock, self.ids, enabled=not self.settings.production)
-
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """PostgreSQL when `KASSE_DATABASE_URL` names one, else the SQLite file."""
@@ -115,10 +86,13 @@ def _signing_secret(db: Database) -> str:
 
 
 def seed_demo(container: Container) -> NewMerchant | None:
-    def seed(uow: SqlUnitOfWork) -> NewMerchant | None:
-        if DEMO.msn is not None and uow.merchants.get(DEMO.msn) is not None:
+    spec = MerchantSpec(name=DEMO.name, msn=DEMO.msn, client_id=DEMO.client_id, client_secret=DEMO.client_secret,
+                        subscription_key=DEMO.subscription_key)
+
+    def seed(uow: UnitOfWork) -> NewMerchant | None:
+        if uow.merchants.get(DEMO.msn) is not None:
             return None
-        return create_merchant(uow, container.clock, container.ids, DEMO)
+        return create_merchant(uow, container.clock, container.ids, spec)
 
     return container.db.write_sync(seed)
 
@@ -135,6 +109,9 @@ def build(settings: Settings) -> Container:
         tokens=JwtTokens(_signing_secret(db)),
         limiter=RateLimiter(clock.now, enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
+        sender=AiohttpWebhookSender(SystemClock()),
+        commits=CommitSignal(),
+        qr_reader=ZxingQrReader(),
     )
     db.on_commit(container.commits.notify)
     if not settings.production:  # a restarted server keeps the virtual time it had (services/shared_clock.py)

@@ -137,12 +137,13 @@ def partner_token(client: Any, client_id: str, secret: str) -> httpx.Response:
     return r
 
 
-def book_captures(kasse: InProcessKasse, msn: str, count: int, at: datetime, amount: int = 1000) -> None:
+def book_captures(kasse: InProcessKasse, msn: str, count: int, at: datetime, amount: int = 1000,
+                  prefix: str = "bulk") -> None:
     """Book `count` captures of `amount` straight through the recording use case, in one transaction."""
 
     def job(uow: Any) -> None:
         for i in range(count):
-            record(uow, PaymentEvent(msn, f"bulk-{i:06d}", f"bulk-psp-{i:06d}", EventName.CAPTURED,
+            record(uow, PaymentEvent(msn, f"{prefix}-{i:06d}", f"{prefix}-psp-{i:06d}", EventName.CAPTURED,
                                      Money(amount, Currency.NOK), at, None))
 
     kasse.container.db.write_sync(job)

@@ -11,7 +11,6 @@ from tests.harness import InProcessKasse, authorized
 from tests.integration.report_support import (
     assert_ledgers,
     assert_report_page,
-    assert_spec_shape,
     merchant_reader,
 )
 

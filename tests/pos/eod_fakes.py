@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.day_match import ReportEntry
 from kasse.pos.end_of_day import DateNotClosedError, Ledger
 from kasse.pos.movement import Movement, MovementKind
 from kasse.pos.sale import Sale, SaleStatus
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import NetworkError
 from tests.pos.test_day_totals import line
 

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.confirmations import confirm_all, confirm_sale
 from kasse.pos.movement import Movement, MovementKind
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import NetworkError
 from tests.pos.test_pos_store_movements import old_file
 from tests.sdk.fakes import FakeApi

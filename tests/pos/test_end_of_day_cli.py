@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from kasse.cli import main
-from kasse.pos.end_of_day_command import summary
+from kasse.cli.end_of_day import summary
 from tests.pos.eod_fakes import DAY, a_day, settled
 from tests.pos.test_end_of_day import run
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from kasse.adapters.pos_store import UPGRADES, SqlitePosStore
 from kasse.pos.movement import Movement, MovementKind
+from kasse.pos.store import UPGRADES, SqlitePosStore
 
 # the POS database as kasse wrote it before it recorded movements (PRAGMA user_version 0)
 VERSION_0 = """

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.movement import LEGACY_REFUNDS, Movement, MovementKind
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import AsyncClient, KasseError, NotFoundError, PaymentEvent, PaymentEventName
 
 log = logging.getLogger("kasse.pos")

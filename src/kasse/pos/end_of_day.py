@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.confirmations import confirm_all
 from kasse.pos.day_match import DayMatch, ReportEntry, match_day
 from kasse.pos.day_totals import DayTotals, day_totals
 from kasse.pos.sale import Sale
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import AsyncClient, KasseError, NetworkError
 
 # a ledger date closes at midnight in its sales unit's market (contract §2); the ledger names only its currency

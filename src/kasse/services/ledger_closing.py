@@ -7,7 +7,9 @@ nothing. A crash before COMMIT leaves the date open, to be closed once by whoeve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,9 +18,10 @@ from kasse.domain.ledger import Ledger
 from kasse.domain.ledger_closing import Closing, ClosingFaults
 from kasse.services.faults import FaultBoard
 from kasse.services.ledger_booking import FaultsOf, close_due, save
-from kasse.services.ports import UnitOfWork
+from kasse.services.ports import Clock, UnitOfWork
 
 BATCH = 200  # ledgers looked at per query
+MAX_ROUNDS = 1000  # a guard: each round closes up to a batch of ledgers through today
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +62,25 @@ def close_ledger(uow: UnitOfWork, ledger_id: str, now: datetime, board: FaultBoa
         save(uow, ledger)
     return [ClosedDate(ledger.ledger_id, ledger.msn, c.ledger_date, c.payout.amount if c.payout else None)
             for c in closings]
+
+
+Read = Callable[[Callable[[UnitOfWork], Sequence[str]]], Sequence[str]]
+Write = Callable[[Callable[[UnitOfWork], list[ClosedDate]]], Awaitable[list[ClosedDate]]]
+
+
+def _close(uow: UnitOfWork, *, ledger_id: str, clock: Clock, board: FaultBoard | None) -> list[ClosedDate]:
+    return close_ledger(uow, ledger_id, clock.now(), board)
+
+
+async def close_due_ledgers(read: Read, write: Write, clock: Clock, board: FaultBoard | None) -> list[ClosedDate]:
+    """Close every due date of every ledger now, a transaction per ledger; return what this call closed."""
+    closed: list[ClosedDate] = []
+    for _ in range(MAX_ROUNDS):
+        # off the event loop: on PostgreSQL a read is a round trip
+        due = await asyncio.to_thread(read, lambda uow: due_ledgers(uow, clock.now()))
+        if not due:
+            break
+        jobs = [write(functools.partial(_close, ledger_id=ledger_id, clock=clock, board=board)) for ledger_id in due]
+        for result in await asyncio.gather(*jobs):
+            closed.extend(result)
+    return closed

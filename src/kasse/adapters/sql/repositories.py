@@ -12,7 +12,7 @@ from kasse.adapters.sql import rows
 from kasse.adapters.sql.clock_repository import SqlClockState
 from kasse.adapters.sql.ledger_repositories import SqlLedgers, SqlPartners
 from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
-from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlWebhooks
+from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlDeliveryLog, SqlEventFeed, SqlWebhooks
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
@@ -179,5 +179,7 @@ class SqlUnitOfWork:
         self.static_qrs = SqlStaticQrs(conn)
         self.receipts = SqlReceipts(conn)
         self.clock_state = SqlClockState(conn)
+        self.delivery_log = SqlDeliveryLog(conn)
+        self.event_feed = SqlEventFeed(conn)
         self.ledgers = SqlLedgers(conn)
         self.partners = SqlPartners(conn)

@@ -12,13 +12,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.cart import kr
 from kasse.pos.config import from_settings
 from kasse.pos.end_of_day import EndOfDay, EndOfDayError, end_of_day
 from kasse.pos.end_of_day_export import day_lines, write_csv
 from kasse.pos.ledger_reports import SdkLedgerReports
 from kasse.pos.service import new_client
+from kasse.pos.store import SqlitePosStore
 from kasse.settings import Settings
 
 

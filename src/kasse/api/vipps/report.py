@@ -14,11 +14,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kasse.adapters.jwt_tokens import InvalidTokenError, PartnerClaims, key_hash
 from kasse.api.context import container
 from kasse.api.problems import problem_response
 from kasse.api.responses import json_response
-from kasse.api.routes.report_wire import (
+from kasse.api.vipps.report_wire import (
     ReportAuthError,
     bad_input,
     ledger_wire,
@@ -26,7 +25,8 @@ from kasse.api.routes.report_wire import (
     page_wire,
     unauthorized,
 )
-from kasse.bootstrap import Container
+from kasse.container import Container
+from kasse.domain.access_token import InvalidTokenError, PartnerClaims, key_hash
 from kasse.domain.faults import FaultKind
 from kasse.domain.ledger import Ledger
 from kasse.services.ports import UnitOfWork

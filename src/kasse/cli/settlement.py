@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kasse.control_cli import talk_to, url_option
+from kasse.cli.control_plane import talk_to, url_option
 
 DEMO_MSN = "123456"
 

@@ -12,14 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
+from kasse.api.context import container
+from kasse.api.control.ledger_wire import closed_wire, entry_wire, ledger_state_wire, payout_wire, terms_wire
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
-from kasse.api.routes.control import _control
-from kasse.api.routes.ledger_wire import closed_wire, entry_wire, ledger_state_wire, payout_wire, terms_wire
 from kasse.api.schemas.common import Strict
 from kasse.domain.ledger import Topic
 from kasse.domain.settlement_terms import PayoutFrequency, SettlementMode, TermsError, parse_percent
-from kasse.ledger_loop import close_due_ledgers
+from kasse.services.ledger_closing import close_due_ledgers
 from kasse.services.ledger_settings import NoLedgerError, TermsChange, change_terms
 from kasse.services.partners import NewPartner, UnknownLedgerError, create_partner, grant_ledger
 from kasse.services.ports import UnitOfWork
@@ -31,11 +31,11 @@ MAX_ENTRIES = 1000
 
 
 class TermsIn(Strict):
-    feePercent: Annotated[str, Field(max_length=12)] | int | None = None  # noqa: N815 - "1.75" or 2
-    feeFixed: Annotated[int, Field(ge=0)] | None = None  # noqa: N815
+    feePercent: Annotated[str, Field(max_length=12)] | int | None = None
+    feeFixed: Annotated[int, Field(ge=0)] | None = None
     settlement: Literal["net", "gross"] | None = None
-    payoutFrequency: Literal["daily", "weekly", "monthly"] | None = None  # noqa: N815
-    payoutDelayDays: Annotated[int, Field(ge=0)] | None = None  # noqa: N815
+    payoutFrequency: Literal["daily", "weekly", "monthly"] | None = None
+    payoutDelayDays: Annotated[int, Field(ge=0)] | None = None
 
 
 class PartnerIn(Strict):
@@ -43,7 +43,7 @@ class PartnerIn(Strict):
 
 
 class GrantIn(Strict):
-    ledgerId: Annotated[str, Field(min_length=1, max_length=16)] | None = None  # noqa: N815
+    ledgerId: Annotated[str, Field(min_length=1, max_length=16)] | None = None
     msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = None
 
 
@@ -56,14 +56,14 @@ def _ledger_or_404(uow: UnitOfWork, ledger_id: str) -> Any:
 
 @router.get("/ledgers")
 async def list_ledgers(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     found = c.db.read(lambda uow: uow.ledgers.list(after=None, limit=10_000))
     return json_response({"ledgers": [ledger_state_wire(ledger) for ledger in found]})
 
 
 @router.get("/ledgers/{ledger_id}")
 async def get_ledger(ledger_id: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
 
     def read(uow: UnitOfWork) -> dict[str, Any]:
         ledger = _ledger_or_404(uow, ledger_id)
@@ -85,7 +85,7 @@ def _int_param(request: Request, name: str, default: int, high: int) -> int:
 @router.get("/ledgers/{ledger_id}/entries")
 async def list_entries(ledger_id: str, request: Request) -> Response:
     """Entries of one topic (`?topic=funds|fees`, default funds), optionally of one `?date=`, after `?after=`."""
-    c = _control(request)
+    c = container(request)
     params = request.query_params
     topic = params.get("topic", "funds")
     if topic not in ("funds", "fees"):
@@ -107,8 +107,9 @@ async def list_entries(ledger_id: str, request: Request) -> Response:
 @router.post("/ledgers/close")
 async def close_now(request: Request) -> Response:
     """Close every ledger date whose midnight has passed on kasse's clock (the loop does it within a second)."""
-    c = _control(request)
-    return json_response({"closedLedgerDates": closed_wire(await close_due_ledgers(c))})
+    c = container(request)
+    closed = await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
+    return json_response({"closedLedgerDates": closed_wire(closed)})
 
 
 def _ledger_of_msn(uow: UnitOfWork, msn: str) -> Any:
@@ -120,7 +121,7 @@ def _ledger_of_msn(uow: UnitOfWork, msn: str) -> Any:
 
 @router.get("/merchants/{msn}/settlement")
 async def get_terms(msn: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     return json_response(terms_wire(c.db.read(lambda uow: _ledger_of_msn(uow, msn))))
 
 
@@ -139,7 +140,7 @@ def _change(body: TermsIn) -> TermsChange:
 @router.patch("/merchants/{msn}/settlement", operation_id="patchSettlementTerms")
 async def set_terms(msn: str, request: Request) -> Response:
     """Change any of the sales unit's settlement terms; the ones left out stay as they are."""
-    c = _control(request)
+    c = container(request)
     change = _change(parse(TermsIn, await read_body(request)))
     try:
         ledger = await c.db.write(lambda uow: change_terms(uow, msn, change))
@@ -157,7 +158,7 @@ def _partner_wire(created: NewPartner) -> dict[str, Any]:
 
 @router.post("/partners", status_code=201)
 async def create_partner_route(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(PartnerIn, await read_body(request), empty_ok=True)
     created = await c.db.write(lambda uow: create_partner(uow, c.clock, c.ids, body.name))
     return json_response(_partner_wire(created), status=201)
@@ -165,7 +166,7 @@ async def create_partner_route(request: Request) -> Response:
 
 @router.get("/partners")
 async def list_partners(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
 
     def read(uow: UnitOfWork) -> list[dict[str, Any]]:
         return [{"partnerId": p.partner_id, "name": p.name, "clientId": p.client_id,
@@ -177,7 +178,7 @@ async def list_partners(request: Request) -> Response:
 @router.post("/partners/{partner_id}/grants", status_code=201)
 async def grant(partner_id: str, request: Request) -> Response:
     """Grant the partner a ledger, by `ledgerId` or by its sales unit's `msn` (as a merchant does in the portal)."""
-    c = _control(request)
+    c = container(request)
     body = parse(GrantIn, await read_body(request))
     if (body.ledgerId is None) == (body.msn is None):
         raise ProblemError(400, "Give either ledgerId or msn.", [("body", "exactly one of ledgerId, msn")])
@@ -195,7 +196,7 @@ async def grant(partner_id: str, request: Request) -> Response:
 
 @router.delete("/partners/{partner_id}/grants/{ledger_id}", status_code=204)
 async def revoke(partner_id: str, ledger_id: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     if not await c.db.write(lambda uow: uow.partners.revoke(partner_id, ledger_id)):
         raise ProblemError(404, f"Partner {partner_id} has no grant of ledger {ledger_id}",
                            [("ledgerId", "not granted")])
