@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from click.testing import CliRunner, Result
-from kasse.demo import Demo, scenario_phone, scenario_qr, scenario_scan, scenario_vending
+from kasse.cli.demo import Demo, scenario_phone, scenario_qr, scenario_scan, scenario_vending
 
 from kasse.cli import main
 from tests.harness import ServerProcess
