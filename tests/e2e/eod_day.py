@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from click.testing import CliRunner, Result
-from kasse.cli.demo import Demo, scenario_phone, scenario_qr, scenario_scan, scenario_vending
 
 from kasse.cli import main
+from kasse.cli.demo import Demo, scenario_phone, scenario_qr, scenario_scan, scenario_vending
 from tests.harness import ServerProcess
 
 OSLO = ZoneInfo("Europe/Oslo")
