@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,12 +11,24 @@ from pathlib import Path
 import pytest
 
 from kasse.pos.confirmations import confirm_all
-from kasse.pos.movement import MovementKind
+from kasse.pos.movement import Movement, MovementKind
+from kasse.pos.service import PosService
 from kasse.sdk import Amount, PaymentEventName
 from tests.harness import ServerProcess
 from tests.integration.pos_support import KARI, config, running_pos, settled, wallet_answer
 
 pytestmark = pytest.mark.slow
+
+
+async def confirmed_movements(pos: PosService, reference: str, timeout: float = 10.0) -> list[Movement]:
+    """The sale's movements once the POS has confirmed them (it does so just after marking the sale settled)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = pos.store.movements(reference)
+        if found and all(m.confirmed for m in found):
+            return found
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"movements of {reference} not confirmed: {pos.store.movements(reference)}")
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +84,7 @@ def test_a_capture_left_unconfirmed_by_a_crash_is_confirmed_later(platform: Serv
             sale = await pos.checkout("till-1", "phone", KARI)
             wallet_answer(platform.url, sale.reference)
             await settled(pos, sale.reference)
-            (confirmed,) = pos.store.movements(sale.reference)
+            (confirmed,) = await confirmed_movements(pos, sale.reference)
             crashed = replace(confirmed, psp_reference=None, at=None)  # written before the capture, then a crash
             pos.store.replace_movements([confirmed.idempotency_key], [crashed])
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kasse.pos.confirmations import confirm_all, confirm_sale
+from kasse.pos.confirmations import IN_FLIGHT, confirm_all, confirm_sale
 from kasse.pos.movement import Movement, MovementKind
 from kasse.pos.store import SqlitePosStore
 from kasse.sdk import NetworkError
@@ -66,6 +66,31 @@ def test_a_movement_the_platform_never_made_is_dropped(tmp_path: Path) -> None:
                              store, "pos-1"))
 
     assert store.movements("pos-1") == []
+
+
+def test_a_movement_noted_moments_ago_may_still_be_under_way_and_stays(tmp_path: Path) -> None:
+    store = SqlitePosStore(tmp_path / "pos.db")
+    intent = Movement(idempotency_key="refund-pos-1-0-100", reference="pos-1", kind=MovementKind.REFUND, amount=100,
+                      noted_at=1000.0)
+    store.add_movement(intent)
+    api = events_api("pos-1", event("CAPTURED", 3900, "c", "capture-pos-1"))
+
+    asyncio.run(confirm_sale(api.async_client(), store, "pos-1", now=1000.0 + IN_FLIGHT - 1))
+    kept = store.movements("pos-1")
+    asyncio.run(confirm_sale(api.async_client(), store, "pos-1", now=1000.0 + IN_FLIGHT))
+
+    assert kept == [intent] and store.movements("pos-1") == []
+
+
+def test_a_confirmation_that_read_the_log_too_early_never_undoes_a_confirmed_movement(tmp_path: Path) -> None:
+    store = SqlitePosStore(tmp_path / "pos.db")
+    confirmed = Movement(idempotency_key="capture-pos-1", reference="pos-1", kind=MovementKind.CAPTURE, amount=1,
+                         psp_reference="c", at=5.0)
+    store.replace_movements([], [confirmed])
+
+    store.replace_movements(["capture-pos-1"], [])
+
+    assert store.movements("pos-1") == [confirmed]
 
 
 def test_without_an_answer_the_movements_stay_to_confirm_later(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ to it, which is what the end of day must be able to see).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 from kasse.pos.movement import LEGACY_REFUNDS, Movement, MovementKind
@@ -16,6 +17,7 @@ from kasse.pos.store import SqlitePosStore
 from kasse.sdk import AsyncClient, KasseError, NotFoundError, PaymentEvent, PaymentEventName
 
 log = logging.getLogger("kasse.pos")
+IN_FLIGHT = 120.0  # seconds: longer than a capture or refund with the SDK's timeouts and retries can take
 EVENT_OF = {MovementKind.CAPTURE: PaymentEventName.CAPTURED, MovementKind.REFUND: PaymentEventName.REFUNDED}
 
 
@@ -32,8 +34,11 @@ def confirmed_by(events: tuple[PaymentEvent, ...], movement: Movement) -> list[M
             for e in events if e.name is name and e.success and e.idempotency_key == movement.idempotency_key][:1]
 
 
-async def confirm_sale(client: AsyncClient, store: SqlitePosStore, reference: str) -> None:
+async def confirm_sale(client: AsyncClient, store: SqlitePosStore, reference: str, now: float | None = None) -> None:
     """Fill in the pspReference and time of the sale's unconfirmed movements, or drop those never made.
+
+    A movement the event log lacks is dropped only once it is `IN_FLIGHT` seconds old: until then its
+    request may still be on its way (this process's till, or another process's end of day).
 
     Raises:
         KasseError: the platform could not be asked; the movements stay as they were.
@@ -45,8 +50,11 @@ async def confirm_sale(client: AsyncClient, store: SqlitePosStore, reference: st
         events = await client.payments.events(reference)
     except NotFoundError:
         events = ()
-    added = [found for m in pending for found in confirmed_by(events, m)]
-    store.replace_movements([m.idempotency_key for m in pending], added)
+    now = time.time() if now is None else now
+    shown = {m.idempotency_key: confirmed_by(events, m) for m in pending}
+    store.replace_movements([m.idempotency_key for m in pending if shown[m.idempotency_key]
+                             or now - m.noted_at >= IN_FLIGHT],
+                            [found for confirmed in shown.values() for found in confirmed])
 
 
 async def confirm_sale_quietly(client: AsyncClient, store: SqlitePosStore, reference: str) -> None:

@@ -30,6 +30,7 @@ class Movement:
     amount: int  # what the POS asked for, positive minor units
     psp_reference: str | None = None  # the platform event's own pspReference
     at: float | None = None  # the event's time on the platform's clock (Unix seconds)
+    noted_at: float = 0.0  # when the POS wrote it, on the POS's own clock: an operation may still be under way
 
     @property
     def signed_amount(self) -> int:

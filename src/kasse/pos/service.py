@@ -182,7 +182,7 @@ class PosService:
     async def capture(self, sale: Sale, amount: int) -> Sale:
         """Capture `amount` and check the response: paid only if the captured total is the sale total."""
         intent = Movement(idempotency_key=capture_key(sale.reference), reference=sale.reference,
-                          kind=MovementKind.CAPTURE, amount=amount)
+                          kind=MovementKind.CAPTURE, amount=amount, noted_at=self.now())
         self.store.add_movement(intent)  # first: a crash after the capture leaves it to confirm, not unknown
         done = await self.client.payments.capture(sale.reference, Amount(amount, Currency(sale.currency)),
                                                   idempotency_key=intent.idempotency_key)
@@ -249,13 +249,13 @@ class PosService:
         if not can_refund(sale, amount):
             raise CheckoutError(f"At most {sale.captured - sale.refunded} can be refunded on this sale.")
         intent = Movement(idempotency_key=refund_key(reference, sale.refunded, amount), reference=reference,
-                          kind=MovementKind.REFUND, amount=amount)
+                          kind=MovementKind.REFUND, amount=amount, noted_at=self.now())
         self.store.add_movement(intent)
         try:
             done = await self.client.payments.refund(reference, Amount(amount, Currency(sale.currency)),
                                                      idempotency_key=intent.idempotency_key)
-        except ApiError as err:
-            await confirm_sale_quietly(self.client, self.store, reference)  # drops the refused refund's row
+        except ApiError as err:  # refused: nothing was refunded (a done refund with this key would be replayed)
+            self.store.replace_movements([intent.idempotency_key], [])
             raise CheckoutError(refusal_message(err)) from None
         self.store.add_movement(intent)
         sale = replace(sale, refunded=done.aggregate.refunded_amount.value)

@@ -37,7 +37,7 @@ UPGRADES = (
     # made before get rows to confirm from the event log, a sale's refunds as one `refund-<reference>-*` row
     f"""
     CREATE TABLE movements (idempotency_key TEXT PRIMARY KEY, reference TEXT NOT NULL, kind TEXT NOT NULL,
-        amount INTEGER NOT NULL, psp_reference TEXT, at REAL);
+        amount INTEGER NOT NULL, psp_reference TEXT, at REAL, noted_at REAL NOT NULL DEFAULT 0);
     CREATE INDEX movements_at ON movements (at);
     CREATE INDEX movements_reference ON movements (reference);
     INSERT INTO movements (idempotency_key, reference, kind, amount)
@@ -60,11 +60,11 @@ def _sale(row: sqlite3.Row) -> Sale:
 
 def _movement(row: sqlite3.Row) -> Movement:
     return Movement(idempotency_key=row["idempotency_key"], reference=row["reference"], kind=MovementKind(row["kind"]),
-                    amount=row["amount"], psp_reference=row["psp_reference"], at=row["at"])
+                    amount=row["amount"], psp_reference=row["psp_reference"], at=row["at"], noted_at=row["noted_at"])
 
 
 def _movement_row(m: Movement) -> tuple[object, ...]:
-    return m.idempotency_key, m.reference, m.kind.value, m.amount, m.psp_reference, m.at
+    return m.idempotency_key, m.reference, m.kind.value, m.amount, m.psp_reference, m.at, m.noted_at
 
 
 class SqlitePosStore:
@@ -203,13 +203,18 @@ class SqlitePosStore:
     def add_movement(self, movement: Movement) -> None:
         """Write a movement about to be made, unless one with its idempotency key is known already."""
         with self._tx() as db:
-            db.execute("INSERT OR IGNORE INTO movements VALUES (?, ?, ?, ?, ?, ?)", _movement_row(movement))
+            db.execute("INSERT OR IGNORE INTO movements VALUES (?, ?, ?, ?, ?, ?, ?)", _movement_row(movement))
 
     def replace_movements(self, removed: list[str], added: list[Movement]) -> None:
-        """Drop the movements with the `removed` keys and write `added`, in one transaction."""
+        """Drop the unconfirmed movements with the `removed` keys and write `added`, in one transaction.
+
+        A confirmed movement is never dropped: a confirmation that read the event log before it was confirmed
+        elsewhere cannot undo that.
+        """
         with self._tx() as db:
-            db.executemany("DELETE FROM movements WHERE idempotency_key = ?", [(key,) for key in removed])
-            db.executemany("INSERT OR REPLACE INTO movements VALUES (?, ?, ?, ?, ?, ?)",
+            db.executemany("DELETE FROM movements WHERE idempotency_key = ? AND psp_reference IS NULL",
+                           [(key,) for key in removed])
+            db.executemany("INSERT OR REPLACE INTO movements VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [_movement_row(m) for m in added])
 
     def movements(self, reference: str) -> list[Movement]:
