@@ -69,6 +69,14 @@ def test_a_planted_difference_is_listed_on_the_page_and_in_the_json(till: tuple[
     assert data["totals"]["payout"] == data["totals"]["expectedPayout"] - 500
 
 
+def test_a_date_in_the_path_leads_to_that_dates_page(till: tuple[TestClient, FakeLedgerReports,
+                                                                  list[Movement]]) -> None:
+    page = till[0].get("/pos/end-of-day/2026-03-02")
+
+    assert page.status_code == 200 and str(page.url).endswith("/pos/end-of-day?date=2026-03-02")
+    assert "No differences." in page.text
+
+
 def test_the_csv_is_a_download_named_after_the_date(till: tuple[TestClient, FakeLedgerReports,
                                                                  list[Movement]]) -> None:
     response = till[0].get("/pos/end-of-day.csv", params={"date": "2026-03-02"})

@@ -50,7 +50,7 @@ def pos() -> None:
               help="Base URL of the platform ($KASSE_URL); credentials from KASSE_POS_* or the demo sales unit.")
 @click.option("--db", "database", default=None, help="kasse's SQLite file; the POS keeps its sales beside it.")
 @click.option("--pos-db", default=None, help="The POS database itself (default: <db stem>-pos.db).")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="End of day: match this ledger date's captures and refunds with the settlement report.")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False, writable=True), default=None,
               help="With --date: also write every line of the end of day to this CSV file.")

@@ -8,11 +8,12 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from kasse.pos.day_totals import DayTotals
 from kasse.pos.end_of_day import (
@@ -76,6 +77,12 @@ async def end_of_day_page(request: Request) -> Response:
     except EndOfDayError as err:
         return page(request, 502, **around, error=str(err))
     return page(request, 200, **around, eod=eod, totals=eod.totals, lines=day_lines(eod))
+
+
+@router.get("/end-of-day/{day}")
+async def end_of_day_dated(day: str) -> Response:
+    """`/pos/end-of-day/2026-03-02` is the page of that date too."""
+    return RedirectResponse(f"/pos/end-of-day?{urlencode({'date': day})}", status_code=307)
 
 
 @router.get("/end-of-day.csv")
