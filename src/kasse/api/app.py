@@ -23,19 +23,21 @@ from starlette.types import Lifespan
 
 from kasse.api import docs, invalid_params
 from kasse.api.authentication import MerchantTokens, refused
-from kasse.api.control import clock, deliveries, events, faults, merchants, users
+from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.operations import method_refusals
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.vipps import (
     accesstoken,
     epayment,
+    miami,
     ordermanagement,
     qr,
     qr_callback,
     qr_exchange,
     qr_pages,
     qr_redirect,
+    report,
     webhooks,
 )
 from kasse.container import Container
@@ -53,6 +55,8 @@ VIPPS: list[ModuleType] = [
     qr,
     qr_pages,
     ordermanagement,
+    report,
+    miami,
 ]
 
 # kasse's own /_kasse control plane: mounted only outside production (the one check, in `api_routes`)
@@ -63,6 +67,7 @@ CONTROL: list[ModuleType] = [
     faults,
     deliveries,
     events,
+    ledgers,
 ]
 
 

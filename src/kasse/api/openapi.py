@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kasse.api.operations import Access, Header, Operation, Shape
+from kasse.api.operations import Access, Answer, Header, Operation, Shape
 from kasse.settings import DEMO
 
 OPENAPI = "3.1.0"
@@ -69,6 +69,7 @@ _MERCHANT: dict[str, list[str]] = {"accessToken": [], "subscriptionKey": [], "me
 SECURITY: dict[Access, list[dict[str, list[str]]]] = {
     Access.MERCHANT: [_MERCHANT],
     Access.MERCHANT_MSN_OPTIONAL: [_MERCHANT, {"accessToken": [], "subscriptionKey": []}],
+    Access.OWN_TOKEN: [_MERCHANT, {"accessToken": [], "subscriptionKey": []}, {"accessToken": []}],
 }
 DESCRIPTIONS = {400: "Bad request: the problem names each field or header", 401: "Missing, malformed, forged or "
                 "expired token, or no subscription key", 403: "Key or MSN of another sales unit, or a permission "
@@ -118,7 +119,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
 
 def refusal_statuses(op: Operation) -> list[int]:
     """Return every error status `op` can answer: what its rules imply, and its own `refusals`."""
-    statuses = set(op.refusals)
+    statuses = set(op.refusals) | {answer.status for answer in op.refusal_answers}
     if op.body is not None or op.headers or op.query or "{" in op.path or op.access is Access.MERCHANT:
         statuses.add(400)
     if op.access is not Access.OPEN:
@@ -137,8 +138,7 @@ def _refusal(status: int, op: Operation) -> dict[str, Any]:
     return {"description": DESCRIPTIONS.get(status, "Refused"), "content": content}
 
 
-def _answer(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
-    answer = op.answer
+def _answer(answer: Answer, components: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"description": answer.description}
     if answer.model is not None:
         schema, example = _schema(answer.model, components, "serialization")
@@ -163,8 +163,9 @@ def operation_doc(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         if example is not None:
             media["example"] = example
         doc["requestBody"] = {"required": op.body_required, "content": {"application/json": media}}
-    doc["responses"] = {str(op.answer.status): _answer(op, components),
-                        **{str(s): _refusal(s, op) for s in refusal_statuses(op)}}
+    own = {answer.status: _answer(answer, components) for answer in op.refusal_answers}
+    doc["responses"] = {str(op.answer.status): _answer(op.answer, components),
+                        **{str(s): own.get(s) or _refusal(s, op) for s in refusal_statuses(op)}}
     return doc
 
 

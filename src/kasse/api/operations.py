@@ -33,6 +33,7 @@ class Access(Enum):
     OPEN = "OPEN"  # no sales unit: the access token itself, pages, the /_kasse control plane
     MERCHANT = "MERCHANT"  # bearer token, subscription key and Merchant-Serial-Number (contract §2.3)
     MERCHANT_MSN_OPTIONAL = "MERCHANT_MSN_OPTIONAL"  # the token names the sales unit; the MSN may be left out
+    OWN_TOKEN = "OWN_TOKEN"  # a bearer token the handler checks itself (the Report API: merchant or partner)
 
 
 class Shape(Enum):
@@ -137,6 +138,7 @@ class Operation:
     body: type[BaseModel] | None = None
     body_required: bool = True
     refusals: tuple[int, ...] = ()  # statuses beyond those the rules above imply (409, 423, 429 ...)
+    refusal_answers: tuple[Answer, ...] = ()  # refusals in a shape of the API's own, instead of a problem
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # schemas; a plain string otherwise
     query: tuple[Query, ...] = ()
 
@@ -156,7 +158,7 @@ Check = Callable[[Request], None]
 
 
 def _access_check(op: Operation) -> Check | None:
-    if op.access is Access.OPEN:
+    if op.access in (Access.OPEN, Access.OWN_TOKEN):
         return None
     msn_required = op.access is Access.MERCHANT
 

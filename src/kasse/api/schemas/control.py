@@ -32,10 +32,20 @@ class ClockOut(BaseModel):
     frozen: bool
 
 
+class ClosedLedgerDate(BaseModel):
+    ledgerDate: str
+    ledgers: int
+    ledgerIds: list[str]
+
+
 class ClockMoved(ClockOut):
-    model_config = _example({"now": "2026-12-24T12:10:00.000Z", "frozen": True, "expired": 3})
+    model_config = _example({"now": "2026-12-25T00:10:00.000Z", "frozen": True, "expired": 3,
+                             "closedLedgerDates": [{"ledgerDate": "2026-12-24", "ledgers": 1,
+                                                    "ledgerIds": ["302321"]}]})
 
     expired: Annotated[int, Field(description="Payments the move made expire")]
+    closedLedgerDates: Annotated[list[ClosedLedgerDate],
+                                 Field(description="Report API ledger dates whose midnight the move passed")]
 
 
 class FaultOut(BaseModel):
