@@ -3,14 +3,16 @@
     .venv/bin/python bench/request_path.py [--show]
 
 Runs an in-process kasse (a temporary SQLite file), takes a token, and profiles one `POST /epayment/v1/payments`
-(and one capture). Every call into a function defined in `src/kasse` is a stop; a stop in another module than the
-previous one is a move, and a move back into a module the request already left is a climb back up. The figures
-are the modules a reader of that request has to open, and how often the path doubles back.
+(and one capture). Every call of a function defined in `src/kasse/{api,services,domain}` is a stop (a coroutine
+resumed after an await is not); a stop in another module than the previous one is a move, and a move back into a
+module the request already left is a climb back up. The figures are the modules a reader of that request has to
+open, and how often the path doubles back.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import tempfile
 import threading
@@ -28,7 +30,19 @@ from kasse.server import create_app
 from kasse.settings import DEMO, Settings
 
 SRC = str(Path(__file__).resolve().parents[1] / "src" / "kasse")
-LAYERS = ("api", "services", "domain")  # what a reader follows; adapters and the SDK are behind ports
+LAYERS = ("api", "services", "domain")
+_RESUMABLE = inspect.CO_COROUTINE | inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR  # what a reader follows; adapters and the SDK are behind ports
+
+
+def _caller(frame: FrameType) -> str | None:
+    """Return the kasse module (of the layers followed) whose code made this call, if any."""
+    back = frame.f_back
+    while back is not None:
+        module = _module(back)
+        if module is not None:
+            return module if module.split(".")[0] in LAYERS else None
+        back = back.f_back
+    return None
 
 
 def _module(frame: FrameType) -> str | None:
@@ -41,16 +55,26 @@ def _module(frame: FrameType) -> str | None:
 class Walk:
     def __init__(self) -> None:
         self.stops: list[str] = []
+        self.started: set[int] = set()
+        self.callbacks: list[str] = []  # an inner layer calling up into an outer one (closures, callbacks)
         self.lock = threading.Lock()
 
     def profile(self, frame: FrameType, event: str, arg: Any) -> None:
         if event != "call":
             return
+        if frame.f_code.co_flags & _RESUMABLE:  # a coroutine resumed after an await is no new stop
+            if id(frame) in self.started:
+                return
+            self.started.add(id(frame))
         module = _module(frame)
-        if module is not None and module.split(".")[0] in LAYERS:
-            with self.lock:
-                if not self.stops or self.stops[-1] != module:
-                    self.stops.append(module)
+        if module is None or module.split(".")[0] not in LAYERS:
+            return
+        caller = _caller(frame)
+        with self.lock:
+            if not self.stops or self.stops[-1] != module:
+                self.stops.append(module)
+            if caller is not None and LAYERS.index(caller.split(".")[0]) > LAYERS.index(module.split(".")[0]):
+                self.callbacks.append(f"{caller} -> {module}")
 
     def report(self, what: str, show: bool) -> None:
         seen: list[str] = []
@@ -60,9 +84,12 @@ class Walk:
                 climbs += 1
             elif module not in seen:
                 seen.append(module)
-        print(f"{what}: {len(seen)} modules, {len(self.stops)} moves, {climbs} moves back into a module already left")
+        print(f"{what}: {len(seen)} modules, {len(self.stops)} moves, {climbs} moves back into a module already left, "
+              f"{len(self.callbacks)} calls from an inner layer up into an outer one")
         if show:
             print("  " + " -> ".join(self.stops))
+            for callback in self.callbacks:
+                print(f"  up: {callback}")
 
 
 def _profile_everywhere(kasse: tuple[TestClient, Container], hook: Any) -> None:

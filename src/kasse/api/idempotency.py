@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from pydantic import BaseModel
@@ -44,14 +45,16 @@ def fingerprint(operation: str, path: str, body: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """One idempotent write: who, under which key, which request, and the operation that answers it."""
+    """One idempotent write: who, under which key, which request, the use case and how its result is shown."""
 
     msn: str
     key: str | None
     operation: str
     path: str
     request_fingerprint: str
-    action: Callable[[UnitOfWork], Rendered]  # runs the use case and renders its result
+    use_case: Callable[[UnitOfWork], Any]  # the use case with its arguments bound (functools.partial)
+    render: Callable[[Any], Any]  # its result as the wire object (api/render.py)
+    status: int  # of a success
 
 
 def run_once(uow: UnitOfWork, clock: Clock, write: Write) -> Rendered:
@@ -65,7 +68,7 @@ def run_once(uow: UnitOfWork, clock: Clock, write: Write) -> Rendered:
             conflict = DomainError(code, f"Idempotency-Key '{write.key}' was used for a different request")
             return Rendered(*domain_problem(conflict, write.path))
     try:
-        answer = write.action(uow)
+        answer = Rendered(write.status, orjson.dumps(write.render(write.use_case(uow))))
     except DomainError as err:
         answer = Rendered(*domain_problem(err, write.path))
     if write.key is not None:
@@ -74,9 +77,11 @@ def run_once(uow: UnitOfWork, clock: Clock, write: Write) -> Rendered:
     return answer
 
 
-async def write_once(c: Container, *, msn: str, key: str | None, operation: str, path: str, body: BaseModel,
-                     action: Callable[[UnitOfWork], Rendered]) -> Rendered:
-    """Run `action` in one transaction under the request's Idempotency-Key (see `run_once`)."""
-    canonical = orjson.dumps(body.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-    write = Write(msn, key, operation, path, fingerprint(operation, path, canonical), action)
+def request_fingerprint(operation: str, path: str, body: BaseModel) -> str:
+    """Return the fingerprint of a parsed request: its canonical JSON, so spelling differences do not count."""
+    return fingerprint(operation, path, orjson.dumps(body.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS))
+
+
+async def write_once(c: Container, write: Write) -> Rendered:
+    """Run `write` in one transaction under the request's Idempotency-Key (see `run_once`)."""
     return await c.db.write(lambda uow: run_once(uow, c.clock, write))

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from kasse.api.authentication import SalesUnit
 from kasse.api.body import parse, read_body
 from kasse.api.faults import answer, fire
-from kasse.api.idempotency import Rendered, write_once
+from kasse.api.idempotency import Write, request_fingerprint, write_once
 from kasse.api.problems import ProblemError
 from kasse.api.responses import raw_json
 from kasse.container import Container
@@ -62,10 +62,15 @@ class PaymentRequest(Generic[M]):
         """Count the call against the per-reference rate limit (contract §4.13)."""
         self.c.limiter.hit(operation, scope, reference)
 
-    async def write(self, operation: str, action: Callable[[UnitOfWork], Rendered]) -> Response:
-        """Run `action` once per Idempotency-Key, in one transaction, and answer with its stored outcome."""
-        out = await write_once(self.c, msn=self.msn, key=self.key, operation=operation, path=self.path,
-                               body=self.body, action=action)
+    async def write(self, operation: str, use_case: Callable[[UnitOfWork], Any], render: Callable[[Any], Any],
+                    status: int = 200) -> Response:
+        """Run the use case once per Idempotency-Key, in one transaction, and answer with its stored outcome.
+
+        `use_case` is bound to its arguments (functools.partial) and `render` turns its result into the wire
+        object, so the write goes straight from here to the use case and back, no closure in between.
+        """
+        fp = request_fingerprint(operation, self.path, self.body)
+        out = await write_once(self.c, Write(self.msn, self.key, operation, self.path, fp, use_case, render, status))
         return self.answer(raw_json(out.body, out.status))
 
     def answer(self, response: Response) -> Response:

@@ -21,18 +21,18 @@ class Action:
     def __init__(self, body: bytes = b'{"ok":1}', refuse: ErrorCode | None = None) -> None:
         self.body, self.refuse, self.runs = body, refuse, 0
 
-    def __call__(self, uow: Any) -> Rendered:
+    def __call__(self, uow: Any) -> Any:
         self.runs += 1
         if self.refuse is not None:
             raise DomainError(self.refuse)
-        return Rendered(200, self.body)
+        return orjson.loads(self.body)
 
 
 def run(
     uow: InMemoryUnitOfWork, action: Action, *, key: str | None = "key-1",
     operation: str = "capture", request: str = CAPTURE_100, msn: str = MSN,
 ) -> Rendered:
-    return run_once(uow, FakeClock(), Write(msn, key, operation, PATH, request, action))
+    return run_once(uow, FakeClock(), Write(msn, key, operation, PATH, request, action, lambda found: found, 200))
 
 
 def refused(out: Rendered, code: ErrorCode, *, replayed: bool = False) -> bool:
@@ -111,12 +111,12 @@ def test_without_a_key_every_request_runs_and_nothing_is_stored(uow: InMemoryUni
 
 
 def test_keys_belong_to_one_sales_unit(uow: InMemoryUnitOfWork) -> None:
-    run(uow, Action(b"shop-1"), msn="111111")
-    other = Action(b"shop-2")
+    run(uow, Action(b'"shop-1"'), msn="111111")
+    other = Action(b'"shop-2"')
 
     out = run(uow, other, msn="222222", request=CAPTURE_200)
 
-    assert (out, other.runs) == (Rendered(200, b"shop-2"), 1)
+    assert (out, other.runs) == (Rendered(200, b'"shop-2"'), 1)
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,11 @@ and `OPERATIONS` is both their routing table and their documentation.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kasse.api.idempotency import Rendered
 from kasse.api.operations import Access, Answer, Api, Header, Operation, routes, system_headers
 from kasse.api.payment_commands import to_create_command
 from kasse.api.payment_request import begin
@@ -40,11 +39,8 @@ async def create_payment(request: Request) -> Response:
     call.limit("create", call.msn, call.body.reference)
     c = call.c
     cmd, token = to_create_command(call.body, call.msn, call.key, c.settings.base_url, c.ids.token())
-
-    def action(uow: UnitOfWork) -> Rendered:
-        return Rendered(201, orjson.dumps(create_wire(use.create_payment(uow, c.clock, c.ids, cmd, token))))
-
-    return await call.write("create", action)
+    create = partial(use.create_payment, clock=c.clock, ids=c.ids, cmd=cmd, token=token)
+    return await call.write("create", create, create_wire, 201)
 
 
 async def get_payment(request: Request) -> Response:
@@ -79,12 +75,7 @@ async def _modify(request: Request, operation: str) -> Response:
     amount = Money(call.body.modificationAmount.value, Currency(call.body.modificationAmount.currency))
     cmd = ModifyPayment(call.msn, reference, amount, call.key)
     run = use.capture_payment if operation == "capture" else use.refund_payment
-    c = call.c
-
-    def action(uow: UnitOfWork) -> Rendered:
-        return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
-
-    return await call.write(operation, action)
+    return await call.write(operation, partial(run, clock=call.c.clock, ids=call.c.ids, cmd=cmd), modification_wire)
 
 
 async def capture_payment(request: Request) -> Response:
@@ -100,12 +91,8 @@ async def cancel_payment(request: Request) -> Response:
     reference = call.reference()
     call.limit("cancel", call.msn, reference)
     cmd = CancelPayment(call.msn, reference, call.key, transaction_only=bool(call.body.cancelTransactionOnly))
-    c = call.c
-
-    def action(uow: UnitOfWork) -> Rendered:
-        return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
-
-    return await call.write("cancel", action)
+    cancel = partial(use.cancel_payment, clock=call.c.clock, ids=call.c.ids, cmd=cmd)
+    return await call.write("cancel", cancel, modification_wire)
 
 
 async def force_approve(request: Request) -> Response:
