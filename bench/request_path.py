@@ -30,8 +30,8 @@ from kasse.server import create_app
 from kasse.settings import DEMO, Settings
 
 SRC = str(Path(__file__).resolve().parents[1] / "src" / "kasse")
-LAYERS = ("api", "services", "domain")
-_RESUMABLE = inspect.CO_COROUTINE | inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR  # what a reader follows; adapters and the SDK are behind ports
+LAYERS = ("api", "services", "domain")  # what a reader follows, outer to inner; adapters and the SDK are behind ports
+_RESUMABLE = inspect.CO_COROUTINE | inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
 
 
 def _caller(frame: FrameType) -> str | None:
