@@ -25,8 +25,10 @@ REDIRECT_URL = re.compile(r"^https:\/\/[\w\.]+([\w#!:.?+=&%@\-\/]+)?$")
 # kasse also takes plain http to this machine, so a merchant page on a developer's laptop works
 LOOPBACK_URL = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?([\w#!:.?+=&%@\-\/]+)?$")
 TTL_MIN, TTL_MAX = 300, 2_147_483_647
-# contract §6: MerchantCallbackPutRequest; merchantQrId is any string (it arrives as a path segment)
+# contract §6: MerchantCallbackPutRequest; merchantQrId is any string (a path segment) of at most 128 characters,
+# like a redirect QR's id: the stores keep it in a column of that size
 LOCATION_MAX = 36
+MERCHANT_QR_ID_MAX = 128
 # contract §4.12: the token of a check-in is valid for 15 minutes
 CUSTOMER_TOKEN_LIFETIME = timedelta(minutes=15)
 NEVER = -1  # `expiresIn` of a QR without ttl
@@ -154,6 +156,8 @@ def callback_problems(merchant_qr_id: str, location: str) -> list[tuple[str, str
     problems: list[tuple[str, str]] = []
     if not merchant_qr_id:
         problems.append(("merchantQrId", "The merchantQrId field is required."))
+    elif len(merchant_qr_id) > MERCHANT_QR_ID_MAX:
+        problems.append(("merchantQrId", f"The field merchantQrId must be at most {MERCHANT_QR_ID_MAX} characters."))
     elif has_control_characters(merchant_qr_id):
         problems.append(("merchantQrId", _control_reason("merchantQrId")))
     if len(location) > LOCATION_MAX:
