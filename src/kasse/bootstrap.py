@@ -109,7 +109,7 @@ def build(settings: Settings) -> Container:
         tokens=JwtTokens(_signing_secret(db)),
         limiter=RateLimiter(clock.now, enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
-        sender=AiohttpWebhookSender(SystemClock()),
+        sender=AiohttpWebhookSender(SystemClock(), targets=settings.webhook_targets),
         commits=CommitSignal(),
         qr_reader=ZxingQrReader(),
     )
