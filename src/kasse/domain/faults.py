@@ -82,6 +82,9 @@ class Fault:
                 and (self.endpoint is None or endpoint is None or self.endpoint is endpoint))
 
 
+MAX_DELAY_SECONDS = 7 * 24 * 3600
+
+
 def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, delay_seconds: float | None) -> None:
     """Refuse settings that make no sense for the kind, naming the setting."""
     if endpoint is not None and kind.target is not FaultTarget.API:
@@ -91,5 +94,7 @@ def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, de
     if kind is FaultKind.WEBHOOK_DELAY:
         if delay_seconds is None or delay_seconds <= 0:
             raise FaultSpecError("delaySeconds", "webhook.delay needs delaySeconds above 0")
+        if delay_seconds > MAX_DELAY_SECONDS:  # a date that far ahead would leave the calendar
+            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} (seven days, the retry window)")
     elif delay_seconds is not None:
         raise FaultSpecError("delaySeconds", "only webhook.delay takes delaySeconds")

@@ -203,7 +203,11 @@ class ClockStateRepository(Protocol):
     """The test clock's state, shared by every process over one database."""
 
     def load(self, *, for_update: bool = False) -> ClockState | None:
-        """Return the stored state (None: never moved), locking it when about to change it."""
+        """Return the stored state (None: never moved), locking it when about to change it.
+
+        Raises:
+            ValueError: the stored state cannot be read.
+        """
         ...
 
     def save(self, state: ClockState) -> None:
