@@ -6,7 +6,7 @@ unit of work, so a state change, its event and its webhook deliveries commit tog
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -158,8 +158,12 @@ class WebhookRepository(Protocol):
 class DeliveryRepository(Protocol):
     """Webhook deliveries in the outbox: claiming them, logging attempts, redelivering."""
 
-    def due(self, now: datetime, limit: int) -> Sequence[int]:
-        """Return ids that may be attempted now: pending, due, unclaimed and not held behind an earlier one."""
+    def due(self, now: datetime, limit: int, skip_units: Collection[str] = ()) -> Sequence[tuple[int, str]]:
+        """Return (id, sales unit) of deliveries that may be attempted now, earliest due first.
+
+        Sendable means pending, due, unclaimed and not held behind an earlier one; deliveries of the
+        sales units in `skip_units` are left out.
+        """
         ...
 
     def claim(self, ids: Sequence[int], now: datetime, until: datetime, token: str) -> Sequence[DeliveryJob]:
