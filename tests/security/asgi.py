@@ -45,6 +45,7 @@ async def call(app: Any, method: str, path: str, headers: dict[str, str], parts:
 
     async def receive() -> dict[str, Any]:
         nonlocal pending
+        await asyncio.sleep(0)  # a server's receive suspends, as granian's does
         if pending is None:
             if stall:
                 await asyncio.Event().wait()

@@ -9,6 +9,7 @@ import io
 import itertools
 import re
 import resource
+from typing import Any
 
 import pytest
 import segno
@@ -125,3 +126,22 @@ def test_the_wallet_scanner_refuses_a_photo_over_its_own_limit(shared: InProcess
     status = _upload(shared, photo)
 
     assert status == 413
+
+
+async def _slow_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An application that works a while before it reads (or, for a live stream, polls for a disconnect)."""
+    await asyncio.sleep(0.3)
+    message = await receive()
+    status = 200 if message["type"] == "http.request" else 499
+    await send({"type": "http.response.start", "status": status, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.mark.parametrize(("method", "parts"), [("GET", [b""]), ("POST", [b'{"a": 1}'])])
+def test_the_deadline_is_the_clients_not_the_applications(method: str, parts: list[bytes]) -> None:
+    impatient = RequestLimits(_slow_app, default=BodyRule(MAX_BODY, 0.1))
+    headers = {"Content-Length": str(len(parts[0]))} if method == "POST" else {}
+
+    done = asyncio.run(call(impatient, method, "/x", headers, parts))
+
+    assert done.status == 200

@@ -44,6 +44,9 @@ BODY_RULES: Mapping[tuple[str, str], BodyRule] = {
 }
 
 
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+
+
 def _declared_length(scope: Scope) -> int | None:
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -51,14 +54,21 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
+def _expects_body(scope: Scope, declared: int | None) -> bool:
+    if declared is not None:
+        return declared > 0
+    chunked = any(name == b"transfer-encoding" for name, _ in scope["headers"])
+    return chunked or scope["method"] not in BODILESS_METHODS  # HTTP/2 may send a body with no length
+
+
 class _Exchange:
     """One request's body accounting, and the gate on what the application may still send."""
 
-    def __init__(self, scope: Scope, receive: Receive, send: Send, rule: BodyRule) -> None:
+    def __init__(self, scope: Scope, receive: Receive, send: Send, rule: BodyRule, declared: int | None) -> None:
         self.scope, self._receive, self._send, self.rule = scope, receive, send, rule
-        self.deadline = asyncio.get_running_loop().time() + rule.deadline
+        self.waited = 0.0  # seconds spent waiting for parts of the body: the deadline is the client's, not ours
         self.received = 0
-        self.body_done = False
+        self.body_done = not _expects_body(scope, declared)
         self.started = False  # the response has begun
         self.closed = False  # we answered for the application, or the client went away: drop what it sends
         self.gone = False  # the client went away
@@ -70,30 +80,31 @@ class _Exchange:
     async def receive(self) -> Message:
         if self.closed:
             return {"type": "http.disconnect"}
-        if self.body_done:  # waiting for the client to go away (a live stream): no deadline
-            message = await self._receive()
-        else:
-            message = await self._next_part()
+        # once the body is in, the application only waits for the client to go away (a live stream): no deadline
+        message = await (self._receive() if self.body_done else self._next_part())
         if message["type"] == "http.disconnect":
             self.went_away("mid-body" if not self.body_done else "before the answer")
             return message
         if message["type"] == "http.request" and not self.closed:
-            self.received += len(message.get("body", b""))
-            self.body_done = not message.get("more_body", False)
+            self.received += len(message.get("body", b""))  # counted even where no body was expected
+            self.body_done = self.body_done or not message.get("more_body", False)
             if self.received > self.rule.limit:
                 await self.refuse(413, f"The body is larger than {self.rule.limit} bytes",
                                   f"at most {self.rule.limit} bytes")
         return {"type": "http.disconnect"} if self.closed else message
 
     async def _next_part(self) -> Message:
-        left = self.deadline - asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            async with asyncio.timeout(max(left, 0.0)):
+            async with asyncio.timeout(max(self.rule.deadline - self.waited, 0.0)):
                 return await self._receive()
         except TimeoutError:
             await self.refuse(408, f"The body did not arrive within {self.rule.deadline:g} seconds",
                               f"must arrive within {self.rule.deadline:g} s")
             return {"type": "http.disconnect"}
+        finally:
+            self.waited += loop.time() - started
 
     async def send(self, message: Message) -> None:
         if self.closed:
@@ -143,8 +154,8 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         rule = self.rule_for(scope["method"], scope["path"])
-        exchange = _Exchange(scope, receive, send, rule)
         declared = _declared_length(scope)
+        exchange = _Exchange(scope, receive, send, rule, declared)
         if declared is not None and declared > rule.limit:  # refused before a byte of it is read
             await exchange.refuse(413, f"The body is larger than {rule.limit} bytes", f"at most {rule.limit} bytes")
             return
