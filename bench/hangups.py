@@ -68,6 +68,7 @@ async def big_post(port: int, *, chunked: bool) -> tuple[int | None, float]:
     block = b"0" * CHUNK
     piece = f"{CHUNK:x}\r\n".encode() + block + b"\r\n" if chunked else block
     status_task = asyncio.ensure_future(read_status(reader, 60))
+    await asyncio.wait({status_task}, timeout=0.5)  # an answer to the headers alone, as curl's Expect would get
     with contextlib.suppress(OSError):
         for _ in range(BIG // CHUNK):
             if status_task.done():
