@@ -82,6 +82,8 @@ class _Exchange:
             return {"type": "http.disconnect"}
         # once the body is in, the application only waits for the client to go away (a live stream): no deadline
         message = await (self._receive() if self.body_done else self._next_part())
+        if self.closed:  # answered with 408 meanwhile: one line for it, none for the disconnect that follows
+            return {"type": "http.disconnect"}
         if message["type"] == "http.disconnect":
             self.went_away("mid-body" if not self.body_done else "before the answer")
             return message
