@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import logging
 import re
 import resource
 from typing import Any
@@ -87,13 +88,17 @@ def test_a_400_mb_body_costs_one_chunk_of_memory(shared: InProcessKasse) -> None
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KiB: no 400 MB buffered
 
 
-def test_a_body_that_does_not_arrive_in_time_gets_408(shared: InProcessKasse) -> None:
+def test_a_body_that_does_not_arrive_in_time_gets_408_and_one_line(shared: InProcessKasse,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
     impatient = RequestLimits(shared.client.app, default=BodyRule(MAX_BODY, 0.2))
+    caplog.set_level(logging.DEBUG, logger="kasse.http")
 
     done = asyncio.run(call(impatient, "POST", "/pos/webhooks", _headers(shared, False), [b"{"], stall=True))
 
     assert done.status == 408
     assert done.headers["connection"] == "close"
+    assert [r.getMessage() for r in caplog.records if r.name == "kasse.http"] == [
+        "POST /pos/webhooks refused with 408: The body did not arrive within 0.2 seconds"]
 
 
 def test_the_real_deadline_is_a_few_seconds() -> None:
