@@ -90,7 +90,8 @@ def test_a_400_mb_body_costs_one_chunk_of_memory(shared: InProcessKasse) -> None
 
 def test_a_body_that_does_not_arrive_in_time_gets_408_and_one_line(shared: InProcessKasse,
                                                                     caplog: pytest.LogCaptureFixture) -> None:
-    impatient = RequestLimits(shared.client.app, default=BodyRule(MAX_BODY, 0.2))
+    inner = shared.client.app.middleware_stack.app  # the app's own stack without its RequestLimits: one layer
+    impatient = RequestLimits(inner, default=BodyRule(MAX_BODY, 0.2))
     caplog.set_level(logging.DEBUG, logger="kasse.http")
 
     done = asyncio.run(call(impatient, "POST", "/pos/webhooks", _headers(shared, False), [b"{"], stall=True))
