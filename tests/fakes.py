@@ -17,7 +17,7 @@ from kasse.domain.merchant import Merchant, hash_secret
 from kasse.domain.money import Currency, Market, Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
-from kasse.services.commands import CreatePayment, UserFlow
+from kasse.services.payment_commands import CreatePayment, UserFlow
 from kasse.services.ports import StoredResponse
 
 EPOCH = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)

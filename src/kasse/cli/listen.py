@@ -22,7 +22,7 @@ from kasse.domain.webhook_registration import CHECKED_IN, EVENT_TYPES, PAYMENT_E
 from kasse.settings import DEMO
 
 if TYPE_CHECKING:  # httpx and the SDK load only when the command runs
-    from kasse.adapters.event_stream import HttpxEventStream
+    from kasse.adapters.event_stream_client import HttpxEventStream
     from kasse.sdk import Client
 
 Echo = Callable[[str], None]
@@ -95,7 +95,7 @@ def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse cannot be reached at all, or refuses the stream.
     """
-    from kasse.adapters.event_stream import EventStreamError
+    from kasse.adapters.event_stream_client import EventStreamError
 
     after: int | None = None
     connected = False
@@ -123,7 +123,7 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse is unreachable, the credentials are wrong, or the forward URL is refused.
     """
-    from kasse.adapters.event_stream import HttpxEventStream
+    from kasse.adapters.event_stream_client import HttpxEventStream
 
     # both clean up; SIGINT explicitly too, since a shell starting us in the background ignores it
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -11,7 +11,7 @@ from kasse.domain.personal_qr import v1_content, v2_content
 from kasse.domain.static_qr import CUSTOMER_TOKEN_LIFETIME, MerchantCallbackQr
 from kasse.domain.user import Behaviour, User, WalletAction
 from kasse.services import payments, wallet
-from kasse.services.commands import Customer, CustomerKind, UserFlow
+from kasse.services.payment_commands import Customer, CustomerKind, UserFlow
 from kasse.services.users import UserError, UserSpec, create_user, set_behaviour
 from tests.fakes import EPOCH, FakeClock, SequentialIds, a_create, a_merchant
 from tests.unit.services.wallet_fakes import WalletUnitOfWork

@@ -1,4 +1,4 @@
-"""Reading kasse's live event stream (`GET /_kasse/events/stream`, Server-Sent Events) with httpx.
+"""The client side of kasse's live event stream (`GET /_kasse/events/stream`, served by `api/control/events.py`).
 
 Only what `kasse listen` needs: the `id:` and `data:` fields of each message. The server ends each
 stream after a few seconds; the caller reconnects with the last position and misses nothing.
