@@ -130,6 +130,9 @@ class InMemoryMerchants:
     def get(self, msn: str) -> Merchant | None:
         return self.rows.get(msn)
 
+    def list(self) -> list[Merchant]:
+        return sorted(self.rows.values(), key=lambda m: (m.created_at, m.msn))
+
     def by_client_id(self, client_id: str) -> Merchant | None:
         return next((m for m in self.rows.values() if m.client_id == client_id), None)
 
