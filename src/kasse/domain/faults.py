@@ -90,6 +90,6 @@ def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, de
         raise FaultSpecError("times", "must be at least 1 (leave it out to fire until disarmed)")
     if kind is FaultKind.WEBHOOK_DELAY:
         if delay_seconds is None or delay_seconds <= 0:
-            raise FaultSpecError("delaySeconds", "webhook.delay needs delaySeconds above 0")
+            raise FaultSpecError("delaySeconds", "webhook.delay needs a delay above 0 seconds")
     elif delay_seconds is not None:
-        raise FaultSpecError("delaySeconds", "only webhook.delay takes delaySeconds")
+        raise FaultSpecError("delaySeconds", "only webhook.delay takes a delay")

@@ -56,8 +56,10 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
         check_msn(spec.msn)
     msn = spec.msn or _next_msn(uow, ids)
     client_id = spec.client_id or ids.psp_reference()
-    if uow.merchants.get(msn) is not None or uow.merchants.by_client_id(client_id) is not None:
-        raise MerchantExistsError(f"MSN {msn} or client_id {client_id} already exists")
+    if uow.merchants.get(msn) is not None:
+        raise MerchantExistsError(f"a sales unit with MSN {msn} already exists")
+    if uow.merchants.by_client_id(client_id) is not None:
+        raise MerchantExistsError(f"a sales unit with client_id {client_id} already exists")
     secret = spec.client_secret or ids.token()
     merchant = Merchant(
         msn=msn,
