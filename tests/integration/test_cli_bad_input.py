@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -19,7 +20,7 @@ from tests.harness import free_port
 
 UNSET = {"KASSE_DATABASE_URL": None, "KASSE_DATABASE": None, "KASSE_MODE": None, "KASSE_URL": None,
          "KASSE_DELIVERY_LEASE": None, "KASSE_POS_FIRST_POLL": None, "KASSE_POS_POLL_INTERVAL": None,
-         "KASSE_PUBLIC_URL": None}
+         "KASSE_PUBLIC_URL": None, "KASSE_POS_PUBLIC_URL": None, "KASSE_POS_PLATFORM_URL": None}
 
 
 def kasse(*args: str, **env: str) -> Result:
@@ -92,7 +93,8 @@ def test_a_database_url_that_is_malformed_or_unreachable_is_named(command: tuple
     (("serve", "--port", "0"), "--port"),
     (("serve", "--workers", "2"), "--workers"),
     (("serve", "--public-url", "not a url"), "--public-url"),
-], ids=["port-99999", "port-0", "workers-without-postgres", "public-url"])
+    (("serve", "--host", "999.1.1.1"), "--host"),
+], ids=["port-99999", "port-0", "workers-without-postgres", "public-url", "host"])
 def test_serve_refuses_what_it_cannot_listen_with(args: tuple[str, ...], option: str, tmp_path: Path) -> None:
     assert_one_line_naming(kasse(*args, "--db", str(tmp_path / "kasse.db")), option)
 
@@ -104,8 +106,11 @@ def test_serve_refuses_what_it_cannot_listen_with(args: tuple[str, ...], option:
     (("worker",), "KASSE_DELIVERY_LEASE", "banana"),
     (("serve",), "KASSE_POS_FIRST_POLL", "abc"),
     (("serve",), "KASSE_POS_POLL_INTERVAL", "-1"),
+    (("serve",), "KASSE_POS_PUBLIC_URL", "http://[::1"),
+    (("serve",), "KASSE_PUBLIC_URL", "ftp://x"),
     (("pos", "reconcile"), "KASSE_POS_FIRST_POLL", "abc"),
-], ids=["serve-lease", "worker-lease", "serve-first-poll", "serve-poll-interval", "reconcile-first-poll"])
+], ids=["serve-lease", "worker-lease", "serve-first-poll", "serve-poll-interval", "pos-public-url", "public-url",
+        "reconcile-first-poll"])
 def test_a_bad_number_in_the_environment_is_named(command: tuple[str, ...], variable: str, value: str,
                                                   tmp_path: Path) -> None:
     database = tmp_path / "kasse.db"
@@ -176,3 +181,19 @@ def test_a_real_process_prints_one_line_on_stderr_and_exits_2(args: tuple[str, .
     assert done.returncode == 2
     assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and option in done.stderr, done.stderr
     assert list(tmp_path.iterdir()) == []  # no ./var/kasse.db made on the way
+
+
+def commands(command: click.Command, path: tuple[str, ...] = ("kasse",)) -> list[tuple[str, click.Command]]:
+    found = [(" ".join(path), command)]
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            found += commands(sub, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize(("path", "command"), commands(main), ids=[path for path, _ in commands(main)])
+def test_every_command_and_option_says_what_it_is_for(path: str, command: click.Command) -> None:
+    bare = [p.opts for p in command.params if isinstance(p, click.Option) and not p.help]
+
+    assert command.help, f"{path} has no help"
+    assert not bare, f"{path}: options without help: {bare}"

@@ -75,6 +75,9 @@ def _checked_settings(host: str, port: int, database: str | None, public_url: st
         raise bad_value("--workers", "above 1 needs PostgreSQL: set KASSE_DATABASE_URL (SQLite has one writer)")
     if public_url is None and settings.public_url and (problem := base_url_problem(settings.public_url)):
         raise bad_value("KASSE_PUBLIC_URL", problem)
+    for variable in ("KASSE_POS_PLATFORM_URL", "KASSE_POS_PUBLIC_URL"):  # where the POS calls, and is called
+        if (value := os.environ.get(variable)) and (problem := base_url_problem(value)):
+            raise bad_value(variable, problem)
     try:
         from_settings(settings)  # the POS's KASSE_POS_* settings, read again in each worker
     except SettingsError as exc:
