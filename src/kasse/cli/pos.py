@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from kasse.pos.config import PosConfig
 
 from kasse.cli.options import BASE_URL, DEFAULT_URL
 from kasse.cli.usage import bad_value
@@ -58,22 +63,28 @@ def pos_database(base_url: str, database: str | None, pos_db: str | None) -> str
     return _asked_of(base_url)
 
 
+def pos_config(database: str | None) -> PosConfig:
+    """Return the POS's settings (KASSE_POS_*); a bad one is a usage error naming the variable."""
+    from kasse.cli.store import settings_from_env
+    from kasse.pos.config import from_settings
+    from kasse.settings import SettingsError
+
+    try:
+        return from_settings(settings_from_env(database=database))
+    except SettingsError as exc:
+        raise bad_value(exc.name, exc.reason) from None
+
+
 def reconcile_command(base_url: str, database: str | None, pos_db: str | None, echo: Callable[[str], None]) -> int:
     import asyncio
     from dataclasses import replace
 
-    from kasse.cli.store import settings_from_env
-    from kasse.pos.config import from_settings
     from kasse.pos.reconcile import reconcile
     from kasse.pos.service import new_client
     from kasse.pos.store import SqlitePosStore
     from kasse.sdk import KasseError, NetworkError
-    from kasse.settings import SettingsError
 
-    try:
-        configured = from_settings(settings_from_env(database=database))
-    except SettingsError as exc:
-        raise bad_value(exc.name, exc.reason) from None
+    configured = pos_config(database)
     config = replace(configured, base_url=base_url.rstrip("/"), database=pos_database(base_url, database, pos_db))
 
     async def run() -> int:
@@ -109,10 +120,27 @@ def pos() -> None:
               help="Base URL of the platform ($KASSE_URL); credentials from KASSE_POS_* or the demo sales unit.")
 @click.option("--db", "database", default=None, help="kasse's SQLite file; the POS keeps its sales beside it.")
 @click.option("--pos-db", default=None, help="The POS database itself (default: <db stem>-pos.db).")
-def pos_reconcile(base_url: str, database: str | None, pos_db: str | None) -> None:
-    """List every difference between the POS's sales and the platform's payments; exit 1 if there is one.
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="End of day: match this ledger date's captures and refunds with the settlement report.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="With --date: also write every line of the end of day to this CSV file.")
+def pos_reconcile(base_url: str, database: str | None, pos_db: str | None, day: datetime | None,
+                  csv_file: str | None) -> None:
+    """List every difference between the POS's sales and the platform; exit 1 if there is one, 2 if it cannot.
 
+    Without --date: each sale against its ePayment payment. With --date YYYY-MM-DD: the end of day, each
+    capture and refund of that ledger date against the Report API's funds report, with fees and payout.
     Without --pos-db or --db (or $KASSE_POS_DATABASE) it asks the server at --url which file its POS uses.
     Exit status 2 when the platform cannot be reached or the POS database cannot be found.
     """
-    sys.exit(reconcile_command(base_url, database, pos_db, echo=click.echo))
+    if day is None:
+        if csv_file:
+            raise click.UsageError("--csv needs --date YYYY-MM-DD", ctx=click.get_current_context())
+        sys.exit(reconcile_command(base_url, database, pos_db, echo=click.echo))
+    from kasse.cli.end_of_day import end_of_day_command
+
+    pos_config(database)  # its KASSE_POS_* settings checked here, read again there
+    found = pos_database(base_url, database, pos_db)
+    sys.exit(end_of_day_command(base_url, database, found, day.date(), csv_file, echo=click.echo))
+
+
