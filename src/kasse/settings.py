@@ -6,13 +6,29 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
+
 
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _seconds(name: str) -> float | None:
+class SettingsError(ValueError):
+    """An environment variable kasse cannot use; `name` is the variable, `reason` what is wrong with it."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def env_seconds(name: str) -> float | None:
+    """Return the positive number of seconds in environment variable `name`, or None when it is unset.
+
+    Raises:
+        SettingsError: it holds anything else.
+    """
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return None
@@ -21,8 +37,15 @@ def _seconds(name: str) -> float | None:
     except ValueError:
         value = float("nan")  # refused just below, with the variable's name
     if not 0 < value < float("inf"):
-        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+        raise SettingsError(name, f"must be a positive number of seconds, not {raw[:40]!r}")
     return value
+
+
+def _networks(name: str) -> tuple[Network, ...]:
+    try:
+        return parse_networks(os.environ.get(name, ""))
+    except ValueError as exc:
+        raise SettingsError(name, str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,8 @@ class Settings:
     # seconds a worker's claim on a webhook delivery lasts (KASSE_DELIVERY_LEASE); test mode only, so a test can
     # outwait the claims of a worker it killed; production always uses the 60 s lease (services/deliveries.py)
     delivery_lease: float | None = None
+    # networks a production webhook may target besides public addresses (KASSE_WEBHOOK_ALLOW_NETWORKS, a LAN)
+    webhook_allow_networks: tuple[Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -76,10 +101,16 @@ class Settings:
             production=os.environ.get("KASSE_MODE", "test").lower() == "production",
             rate_limits=_flag("KASSE_RATE_LIMITS", True),
             run_worker=_flag("KASSE_RUN_WORKER", True),
-            delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
+            delivery_lease=env_seconds("KASSE_DELIVERY_LEASE"),
+            webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]
+
+    @property
+    def webhook_targets(self) -> TargetPolicy | None:
+        """Where webhooks may go: production holds them to public addresses and the allowed networks."""
+        return TargetPolicy(self.webhook_allow_networks) if self.production else None
 
     def database_path(self) -> Path:
         return Path(self.database)

@@ -16,17 +16,18 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import Lifespan
 
 from kasse.api import docs, invalid_params
 from kasse.api.authentication import MerchantTokens, refused
-from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
+from kasse.api.control import clock, deliveries, events, faults, ledgers, merchant_listing, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.operations import method_refusals
 from kasse.api.problems import ProblemError, problem_response
+from kasse.api.request_limits import LimitedStarlette
 from kasse.api.vipps import (
     accesstoken,
     epayment,
@@ -62,6 +63,7 @@ VIPPS: list[ModuleType] = [
 # kasse's own /_kasse control plane: mounted only outside production (the one check, in `api_routes`)
 CONTROL: list[ModuleType] = [
     merchants,
+    merchant_listing,
     clock,
     users,
     faults,
@@ -84,6 +86,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
         log.info("%s", exc)
+        raise exc
+    if isinstance(exc, ClientDisconnect):  # not a crash: the client went away; RequestLimits notes it quietly
         raise exc
     # never leak internals: the log has the traceback, the client gets a trace id
     log.exception("unhandled error on %s %s", request.method, request.scope["path"])
@@ -108,7 +112,7 @@ def api_routes(container: Container) -> list[BaseRoute]:
 def create_api(container: Container, *, pages: Sequence[BaseRoute] = (),
                lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Return the ASGI app of the APIs, with `pages` (wallet, POS) served after them."""
-    app = Starlette(
+    app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
         routes=[*api_routes(container), *pages],
         middleware=[Middleware(AuthenticationMiddleware, backend=MerchantTokens(), on_error=refused)],
         exception_handlers=dict(HANDLERS),

@@ -20,10 +20,11 @@ from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
 from kasse.api.schemas.control import FaultList, FaultOut
 from kasse.domain.faults import Endpoint, Fault, FaultKind, FaultSpecError
+from kasse.domain.merchant import MSN_PATTERN
 from kasse.domain.timefmt import rfc3339
 from kasse.services.faults import FaultsDisabledError
 
-Msn = Annotated[str, Field(pattern=r"^[0-9]{4,10}$")]
+Msn = Annotated[str, Field(pattern=MSN_PATTERN)]
 
 
 class FaultIn(Strict):

@@ -16,6 +16,7 @@ from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
 from kasse.api.schemas.control import MerchantOut
+from kasse.domain.merchant import MSN_PATTERN, NAME_MAX_LENGTH, MerchantFieldError
 from kasse.domain.money import Market
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
@@ -24,9 +25,10 @@ from kasse.services.ports import UnitOfWork
 class MerchantIn(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Corner café", "market": "NO"}]})
 
-    name: Annotated[str, Field(min_length=1, max_length=100, description="Shown in the wallet")] = "kasse test shop"
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, description="Shown in the wallet")] = (
+        "kasse test shop")
     market: Annotated[Literal["NO", "DK", "FI"], Field(description="Sets the currency: NOK, DKK or EUR")] = "NO"
-    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = Field(None, description="Chosen when left out")
+    msn: Annotated[str, Field(pattern=MSN_PATTERN)] | None = Field(None, description="Chosen when left out")
     pushAllowed: Annotated[bool, Field(description="May send PUSH_MESSAGE payments (else 5080)")] = True
     partialCaptureAllowed: Annotated[bool, Field(description="May capture part of a payment (else 6140)")] = True
     longLivingAllowed: Annotated[bool, Field(description="May set expiresAt (else 5050)")] = True
@@ -51,6 +53,8 @@ async def create_merchant_route(request: Request) -> Response:
         created = await c.db.write(job)
     except MerchantExistsError as exc:
         raise ProblemError(409, str(exc), [("msn", "already exists")]) from None
+    except MerchantFieldError as exc:
+        raise ProblemError(400, str(exc), [(exc.field, str(exc))]) from None
     m = created.merchant
     return json_response(
         {

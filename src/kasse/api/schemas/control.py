@@ -25,6 +25,21 @@ class MerchantOut(BaseModel):
     secondarySubscriptionKey: str
 
 
+class MerchantListed(BaseModel):
+    model_config = _example({"msn": "123456", "name": "kasse demo shop", "market": "NO",
+                             "clientId": "kasse-demo-client", "createdAt": "2026-12-24T08:00:00.000Z",
+                             "pushAllowed": True, "partialCaptureAllowed": True, "longLivingAllowed": True})
+
+    msn: str
+    name: str
+    market: str
+    clientId: str
+    createdAt: str
+    pushAllowed: bool
+    partialCaptureAllowed: bool
+    longLivingAllowed: bool
+
+
 class ClockOut(BaseModel):
     model_config = _example({"now": "2026-12-24T12:00:00.000Z", "frozen": False})
 

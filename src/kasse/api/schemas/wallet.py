@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from kasse.api.schemas.common import Strict
+from kasse.domain.merchant import MSN_PATTERN
+from kasse.domain.user import MSISDN_PATTERN, NAME_MAX_LENGTH
 
 
 def _example(value: Any) -> ConfigDict:
@@ -17,9 +19,10 @@ class UserIn(Strict):
     model_config = _example({"msisdn": "4798765432", "name": "Ola Nordmann", "birthDate": "1985-02-14",
                              "market": "NO"})
 
-    msisdn: Annotated[str, Field(pattern=r"^\d{9,15}$", description="Phone number: country code and number, "
-                                                                   "digits only")]
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(None, description="Made up if left out")
+    msisdn: Annotated[str, Field(pattern=MSISDN_PATTERN, description="Phone number: country code and number, "
+                                                                    "digits only")]
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] | None = Field(
+        None, description="Made up if left out")
     birthDate: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
         None, description="YYYY-MM-DD; for minimumUserAge tests")
     market: Literal["NO", "DK", "FI"] | None = Field(None, description="Follows the number's country code if left out")
@@ -42,6 +45,6 @@ class ScanIn(Strict):
 class AnswerIn(Strict):
     model_config = _example({"sca": False})
 
-    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = Field(
+    msn: Annotated[str, Field(pattern=MSN_PATTERN)] | None = Field(
         None, description="The payment's sales unit, when the reference alone is ambiguous")
     sca: bool = Field(False, description="Confirm the BankID step that magic amount 202 asks for")

@@ -30,7 +30,7 @@ from kasse.domain.errors import DomainError, NotFoundError
 from kasse.domain.faults import Endpoint
 from kasse.domain.money import Currency, Money
 from kasse.services import payments as use
-from kasse.services.commands import CancelPayment, ModifyPayment
+from kasse.services.payment_commands import CancelPayment, ModifyPayment
 from kasse.services.ports import UnitOfWork
 
 

@@ -1,4 +1,4 @@
-"""Reading kasse's live event stream (`GET /_kasse/events/stream`, Server-Sent Events) with httpx.
+"""The client side of kasse's live event stream (`GET /_kasse/events/stream`, served by `api/control/events.py`).
 
 Only what `kasse listen` needs: the `id:` and `data:` fields of each message. The server ends each
 stream after a few seconds; the caller reconnects with the last position and misses nothing.
@@ -6,7 +6,7 @@ stream after a few seconds; the caller reconnects with the last position and mis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -36,8 +36,12 @@ class HttpxEventStream:
     def close(self) -> None:
         self._http.close()
 
-    def events(self, msn: str, after: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    def events(self, msn: str, after: int | None, connected: Callable[[], None] | None = None
+               ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Yield (log position, WebhookEvent payload) until the server ends the stream.
+
+        `connected` is called once the server has answered: it has then fixed where the stream starts, so
+        no event made from then on is missed.
 
         Raises:
             EventStreamError: kasse is unreachable, the connection broke, or the stream was refused.
@@ -49,6 +53,8 @@ class HttpxEventStream:
                     r.read()
                     raise EventStreamError(f"the server refused the event stream: HTTP {r.status_code} {r.text}",
                                            reached=True)
+                if connected is not None:
+                    connected()
                 position: int | None = None
                 for line in r.iter_lines():
                     if line.startswith("id: "):
