@@ -33,7 +33,7 @@ class JwtTokens:
             "aud": "00000002-0000-0000-c000-000000000000",
             "sub": merchant.client_id,
             "msn": merchant.msn,
-            "kh": [key_hash(k) for k in merchant.subscription_keys],
+            "kh": list(merchant.token_key_hashes),
             "iat": iat,
             "nbf": iat,
             "exp": exp,

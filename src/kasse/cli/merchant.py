@@ -45,7 +45,7 @@ def merchant_create(
         container.db.close()
     m = created.merchant
     out = {"msn": m.msn, "clientId": m.client_id, "clientSecret": created.client_secret,
-           "subscriptionKey": m.subscription_keys[0]}
+           "subscriptionKey": created.subscription_keys[0]}
     click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
 
 

@@ -11,10 +11,11 @@ from kasse.services.ports import Clock, Ids, UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class NewMerchant:
-    """A created sales unit with its credentials in clear, shown once."""
+    """A created sales unit with its credentials in clear, shown once (only their hashes are stored)."""
 
     merchant: Merchant
     client_secret: str
+    subscription_keys: tuple[str, str]  # primary, secondary
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +56,21 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
     if uow.merchants.get(msn) is not None or uow.merchants.by_client_id(client_id) is not None:
         raise MerchantExistsError(f"MSN {msn} or client_id {client_id} already exists")
     secret = spec.client_secret or ids.token()
+    keys = (spec.subscription_key or ids.token().replace("-", "")[:32], ids.token()[:32])
     merchant = Merchant(
         msn=msn,
         name=spec.name,
         market=spec.market,
         client_id=client_id,
         client_secret_hash=hash_secret(secret),
-        subscription_keys=(spec.subscription_key or ids.token().replace("-", "")[:32], ids.token()[:32]),
+        subscription_key_hashes=(hash_secret(keys[0]), hash_secret(keys[1])),
         created_at=clock.now(),
         push_allowed=spec.push_allowed,
         partial_capture_allowed=spec.partial_capture_allowed,
         long_living_allowed=spec.long_living_allowed,
     )
     uow.merchants.add(merchant)
-    return NewMerchant(merchant, secret)
+    return NewMerchant(merchant, secret, keys)
 
 
 def authenticate(uow: UnitOfWork, client_id: str, client_secret: str, subscription_key: str) -> Merchant | None:
