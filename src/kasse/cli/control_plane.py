@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -17,10 +18,13 @@ url_option = click.option("--url", "base_url", default="http://127.0.0.1:8000", 
 
 
 def talk_to(base_url: str, talk: Callable[[HttpxControlPlane], T], *, not_found: str | None = None) -> T:
-    """Run `talk` against the server's /_kasse/; its refusals become click errors (`not_found` for a 404)."""
+    """Run `talk` against the server's /_kasse/; its refusals become click errors (`not_found` for a 404).
+
+    An exposed server asks for the operator token: it is sent from $KASSE_ADMIN_TOKEN.
+    """
     from kasse.adapters.control_plane import ControlPlaneError, HttpxControlPlane
 
-    control = HttpxControlPlane(base_url)
+    control = HttpxControlPlane(base_url, token=os.environ.get("KASSE_ADMIN_TOKEN") or None)
     try:
         return talk(control)
     except ControlPlaneError as exc:

@@ -89,7 +89,7 @@ def register_forward(client: Client, url: str, warn: Echo) -> tuple[str, str]:
     return hook.id, hook.secret
 
 
-def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo) -> None:
+def follow(stream: HttpxEventStream, echo: Echo, warn: Echo) -> None:
     """Print events until interrupted; reconnect (missing nothing) whenever the stream ends or breaks.
 
     Raises:
@@ -101,13 +101,15 @@ def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo) -> None:
     connected = False
     while True:
         try:
-            for position, event in stream.events(msn, after):
+            for position, event in stream.events(after):
                 after = position
                 echo(format_event(event))
             connected = True  # the server ends each stream after a few seconds; resume at once
             continue
         except EventStreamError as exc:
-            if exc.reached or not connected:
+            if exc.reached:
+                raise ListenError(f"kasse at {stream.base_url}: {exc}") from None
+            if not connected:
                 raise ListenError(f"cannot reach kasse at {stream.base_url}: {exc}") from None
             warn(f"stream interrupted ({exc}); reconnecting")
         time.sleep(RECONNECT_PAUSE)
@@ -123,11 +125,12 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse is unreachable, the credentials are wrong, or the forward URL is refused.
     """
-    from kasse.adapters.event_stream import HttpxEventStream
+    from kasse.adapters.event_stream import HttpxEventStream, SalesUnit
 
     # both clean up; SIGINT explicitly too, since a shell starting us in the background ignores it
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stream = HttpxEventStream(options.base_url)
+    stream = HttpxEventStream(options.base_url, SalesUnit(options.msn, options.client_id, options.client_secret,
+                                                          options.subscription_key))
     webhook_id: str | None = None
     with _sdk(options) as client:
         try:
@@ -136,7 +139,7 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
                 warn(f"forwarding every event to {options.forward_to} (webhook {webhook_id})")
                 warn(f"webhook secret (shown once): {secret}")
             warn(f"listening for events of MSN {options.msn} on {options.base_url} (Ctrl-C to stop)")
-            follow(stream, options.msn, echo, warn)
+            follow(stream, echo, warn)
         except KeyboardInterrupt:
             pass
         finally:

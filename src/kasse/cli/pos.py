@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import click
 
+from kasse.cli.pos_staff import staff
+
 
 def reconcile_command(base_url: str, database: str | None, pos_db: str | None, echo: Callable[[str], None]) -> int:
     import asyncio
@@ -20,6 +22,10 @@ def reconcile_command(base_url: str, database: str | None, pos_db: str | None, e
     from kasse.settings import Settings
 
     config = from_settings(Settings.from_env(database=database))
+    if config is None:
+        echo("the POS has no sales unit: set KASSE_POS_MSN, KASSE_POS_CLIENT_ID, KASSE_POS_CLIENT_SECRET and"
+             " KASSE_POS_SUBSCRIPTION_KEY")
+        return 2
     config = replace(config, base_url=base_url.rstrip("/"), database=pos_db or config.database)
     if not Path(config.database).exists():
         echo(f"no POS database at {config.database}")
@@ -54,3 +60,4 @@ def pos_reconcile(base_url: str, database: str | None, pos_db: str | None) -> No
     sys.exit(reconcile_command(base_url, database, pos_db, echo=click.echo))
 
 
+pos.add_command(staff)
