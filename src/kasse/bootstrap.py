@@ -164,7 +164,9 @@ def build(settings: Settings) -> Container:
         db=db,
         clock=clock,
         ids=RandomIds(),
-        tokens=JwtTokens(_signing_secret(settings, db)),
+        # the demo unit's credentials are public: a token issued before a switch to production no longer counts
+        tokens=JwtTokens(_signing_secret(settings, db),
+                         refused=frozenset({DEMO.client_id}) if settings.production else frozenset()),
         limiter=RateLimiter(clock.now, enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
         sender=AiohttpWebhookSender(SystemClock()),

@@ -19,7 +19,8 @@ def test_a_sale_approved_while_its_webhook_was_lost_is_paid_when_the_server_come
            "KASSE_POS_PUBLIC_URL": f"http://127.0.0.1:{free_port()}"}  # and every webhook is lost
     first = ServerProcess(tmp_path / "kasse.db", env=env).start()
     try:
-        with with_csrf(httpx.Client(base_url=first.url, trust_env=False)) as till:
+        with httpx.Client(base_url=first.url, trust_env=False) as till:
+            with_csrf(till)
             till.post("/pos/api/terminals/till-1/cart", json={"productId": "espresso"})
             reference = till.post("/pos/api/terminals/till-1/pay", json={"method": "phone", "value": KARI}
                                   ).json()["sale"]["reference"]

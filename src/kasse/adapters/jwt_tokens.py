@@ -20,9 +20,10 @@ _CACHE_LIMIT = 50_000
 
 
 class JwtTokens:
-    def __init__(self, secret: str, *, lifetime: timedelta = LIFETIME) -> None:
+    def __init__(self, secret: str, *, lifetime: timedelta = LIFETIME, refused: frozenset[str] = frozenset()) -> None:
         self._secret = secret
         self.lifetime = lifetime
+        self._refused = refused  # client_ids whose tokens no longer count (the demo unit's, in production)
         self._cache: dict[str, Claims] = {}
 
     def issue(self, merchant: Merchant, now: datetime) -> IssuedToken:
@@ -53,6 +54,8 @@ class JwtTokens:
                 )
             except jwt.PyJWTError as exc:
                 raise InvalidTokenError(str(exc)) from None
+            if raw.get("sub") in self._refused:
+                raise InvalidTokenError("this sales unit's tokens are not accepted here")
             claims = Claims(str(raw["msn"]), tuple(raw["kh"]), int(raw["exp"]))
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()

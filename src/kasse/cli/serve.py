@@ -40,14 +40,14 @@ def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str
 
 
 def _operator_lines(settings: Settings, token: str, made_now: bool) -> list[str]:
-    """Say how to get past the door of /_kasse and /console: the token itself only the once it is made."""
+    """Say how to get past the door of /_kasse and /console: the token itself only once, and never in production."""
     from kasse.bootstrap import OPERATOR_TOKEN_FILE
 
     kept = settings.beside_database(OPERATOR_TOKEN_FILE)
     where = "from $KASSE_ADMIN_TOKEN" if settings.admin_token else f"kept in {kept}"
     lines = ["  reachable from the network: the POS asks staff to sign in (kasse pos staff add),"
              f" {'/console' if settings.production else '/_kasse and /console'} the operator token"]
-    if made_now:
+    if made_now and not settings.production:  # production prints no secret at all
         lines.append(f"  operator token     {token}   (shown once; {where})")
     else:
         lines.append(f"  operator token     {where}")

@@ -15,7 +15,7 @@ from kasse.pos.access import SESSION_COOKIE, SIGN_IN, SIGN_OUT
 from kasse.pos.staff import SESSION_LIFETIME, secret_matches
 from kasse.pos.views import render, runtime
 
-# an argon2 check takes 64 MiB and tens of ms: two at a time keeps a flood of sign-ins from eating the server
+# an argon2 check takes 19 MiB and tens of ms: two at a time keeps a flood of sign-ins from eating the server
 _CHECKING = asyncio.Semaphore(2)
 
 
