@@ -17,11 +17,10 @@ import hmac
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -92,17 +91,8 @@ class CsrfMiddleware:
 
 
 def _cookie(scope: Scope) -> str | None:
-    for name, value in scope.get("headers") or ():
-        if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed Cookie header is the browser's problem, not a 500
-                return None
-            found = jar.get(COOKIE)
-            if found is not None and _TOKEN.fullmatch(found.value):
-                return found.value
-    return None
+    found = HTTPConnection(scope).cookies.get(COOKIE)
+    return found if found is not None and _TOKEN.fullmatch(found) else None
 
 
 async def _presented(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
@@ -145,10 +135,13 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 
 
 def _setting_cookie(send: Send, token: str, https: bool) -> Callable[[Message], Awaitable[None]]:
+    # pages only: a stylesheet or script fetched beside a page's first visit would hand out a token of its own,
+    # and the page's forms, rendered with the first, would then be refused
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
-            headers.append("set-cookie", f"{COOKIE}={token}; Path=/; SameSite=Lax" + ("; Secure" if https else ""))
+            if headers.get("content-type", "").startswith("text/html"):
+                headers.append("set-cookie", f"{COOKIE}={token}; Path=/; SameSite=Lax" + ("; Secure" if https else ""))
         await send(message)
 
     return sending
