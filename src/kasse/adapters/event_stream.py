@@ -8,7 +8,7 @@ from `/accesstoken/get` and fetched again when refused), subscription key and MS
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +67,11 @@ class HttpxEventStream:
         return {"Authorization": f"Bearer {self._token}", "Ocp-Apim-Subscription-Key": self.unit.subscription_key,
                 "Merchant-Serial-Number": self.unit.msn}
 
-    def events(self, after: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    def events(self, after: int | None, connected: Callable[[], None] | None = None
+               ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Yield (log position, WebhookEvent payload) until the server ends the stream.
+
+        `connected` is called once the server has answered: from then on no event is missed.
 
         Raises:
             EventStreamError: kasse is unreachable, the connection broke, or the stream was refused.
@@ -84,6 +87,8 @@ class HttpxEventStream:
                     r.read()
                     raise EventStreamError(f"the server refused the event stream: HTTP {r.status_code} {r.text}",
                                            reached=True)
+                if connected is not None:
+                    connected()
                 position: int | None = None
                 for line in r.iter_lines():
                     if line.startswith("id: "):

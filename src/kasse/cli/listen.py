@@ -89,8 +89,10 @@ def register_forward(client: Client, url: str, warn: Echo) -> tuple[str, str]:
     return hook.id, hook.secret
 
 
-def follow(stream: HttpxEventStream, echo: Echo, warn: Echo) -> None:
+def follow(stream: HttpxEventStream, echo: Echo, warn: Echo, ready: str = "") -> None:
     """Print events until interrupted; reconnect (missing nothing) whenever the stream ends or breaks.
+
+    `ready` is said once the first stream is open: every event after that is shown.
 
     Raises:
         ListenError: kasse cannot be reached at all, or refuses the stream.
@@ -101,7 +103,7 @@ def follow(stream: HttpxEventStream, echo: Echo, warn: Echo) -> None:
     connected = False
     while True:
         try:
-            for position, event in stream.events(after):
+            for position, event in stream.events(after, None if connected or not ready else lambda: warn(ready)):
                 after = position
                 echo(format_event(event))
             connected = True  # the server ends each stream after a few seconds; resume at once
@@ -138,8 +140,8 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
                 webhook_id, secret = register_forward(client, options.forward_to, warn)
                 warn(f"forwarding every event to {options.forward_to} (webhook {webhook_id})")
                 warn(f"webhook secret (shown once): {secret}")
-            warn(f"listening for events of MSN {options.msn} on {options.base_url} (Ctrl-C to stop)")
-            follow(stream, echo, warn)
+            follow(stream, echo, warn,
+                   ready=f"listening for events of MSN {options.msn} on {options.base_url} (Ctrl-C to stop)")
         except KeyboardInterrupt:
             pass
         finally:
