@@ -43,12 +43,16 @@ def test_off_loopback_the_control_plane_wants_the_operator_token(exposed: InProc
 
 
 def test_the_token_is_made_once_kept_0600_and_used_again_after_a_restart(tmp_path: Path) -> None:
-    for first in in_process(tmp_path, host="0.0.0.0"):
-        made = first.container.settings.admin_token
-    for second in in_process(tmp_path, host="0.0.0.0"):
-        kept = second.container.settings.admin_token
+    from kasse.bootstrap import operator_token as token_of
+    from kasse.settings import Settings
 
-    assert made and made == kept == operator_token(tmp_path)
+    settings = Settings(host="0.0.0.0", database=str(tmp_path / "kasse.db"))
+    made, again = token_of(settings), token_of(settings)
+    for restarted in in_process(tmp_path, host="0.0.0.0"):
+        used = restarted.container.settings.admin_token
+
+    assert made is not None and made[1] is True
+    assert again == (made[0], False) and used == made[0] == operator_token(tmp_path)
     assert (tmp_path / TOKEN_FILE).stat().st_mode & 0o777 == 0o600
 
 
