@@ -42,6 +42,8 @@ def create_app(container: Container) -> Starlette:
         finally:
             stop.set()
             await running
+            if till is not None:
+                till.close()
 
     app = front(api, container, lifespan)
     # outermost last: cross-site requests are refused first, then the operator's door, then staff sign-in

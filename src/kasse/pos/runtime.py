@@ -39,6 +39,12 @@ class PosRuntime:
             self._accounts = StaffAccounts(SqlitePosStore(self.config.database))
         return self._accounts
 
+    def close(self) -> None:
+        """Close the staff store (the server is stopping)."""
+        if self._accounts is not None:
+            self._accounts.store.close()
+            self._accounts = None
+
     def forget(self) -> None:
         """Drop the service after its loop ended; the next use makes a new one."""
         self._service = None
