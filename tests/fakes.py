@@ -19,6 +19,7 @@ from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services.commands import CreatePayment, UserFlow
 from kasse.services.ports import StoredResponse
+from tests.ledger_fakes import InMemoryLedgers, InMemoryPartners
 
 EPOCH = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -181,6 +182,8 @@ class InMemoryUnitOfWork:
         self.idempotency = InMemoryIdempotency()
         self.merchants = InMemoryMerchants()
         self.outbox = RecordingOutbox()
+        self.ledgers = InMemoryLedgers()
+        self.partners = InMemoryPartners()
 
 
 # every type a registration can subscribe to: the payment events and the static QR check-in

@@ -60,7 +60,10 @@ def test_a_cashier_sells_but_may_not_refund_or_edit_the_catalogue(exposed: InPro
     reconcile = exposed.client.get("/pos/reconcile")
 
     assert sales.status_code == 200 and "Kari · cashier" in sales.text
+    closing = [exposed.client.get(path).status_code for path in ("/pos/end-of-day", "/pos/end-of-day.csv",
+                                                                  "/pos/api/end-of-day")]
     assert (refund.status_code, catalogue.status_code, reconcile.status_code) == (403, 403, 403)
+    assert closing == [403, 403, 403]
     assert "Managers only" in refund.text
     assert "Catalogue" not in sales.text.split("</nav>")[0]
 
@@ -186,7 +189,7 @@ def test_a_pos_database_of_an_older_kasse_is_upgraded_and_its_webhook_secret_mov
         kept = db.execute("SELECT key, value FROM settings").fetchall()
     secret_file = tmp_path / "kasse-pos-webhook.secret"
 
-    assert version == 1 and kept == [("webhook_id", "hook-1")]
+    assert version == 2 and kept == [("webhook_id", "hook-1")]
     assert [p.name for p in store.products()] == ["Tea"]
     assert store.webhook_secret() == "the-old-secret" == secret_file.read_text().strip()
     assert secret_file.stat().st_mode & 0o777 == 0o600 and path.stat().st_mode & 0o777 == 0o600

@@ -17,10 +17,10 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
 
 from kasse.api import invalid_params, operator
-from kasse.api.control import clock, deliveries, events, faults, merchants, users
+from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
-from kasse.api.vipps import accesstoken, epayment, ordermanagement, qr, qr_pages, webhooks
+from kasse.api.vipps import accesstoken, epayment, miami, ordermanagement, qr, qr_pages, report, webhooks
 from kasse.container import Container
 
 log = logging.getLogger("kasse.api")
@@ -60,8 +60,9 @@ HANDLERS = {
 }
 
 
-VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement)  # ePayment's hot routes go in front (epayment.ROUTES)
-CONTROL = (merchants, clock, users, faults, deliveries, events)  # /_kasse/: never mounted in production
+# ePayment's hot routes go in front (epayment.ROUTES)
+VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement, report, miami)
+CONTROL = (merchants, clock, users, faults, deliveries, events, ledgers)  # /_kasse/: never mounted in production
 
 
 def create_api(container: Container) -> FastAPI:

@@ -24,8 +24,9 @@ SESSION_COOKIE = "kasse_pos_session"
 SIGN_IN, SIGN_OUT = "/pos/signin", "/pos/signout"
 PUBLIC_PREFIXES = ("/pos/static/", "/pos/shop/")
 PUBLIC_PATHS = frozenset({"/pos/webhooks", SIGN_IN, SIGN_OUT})
-# refunds, the catalogue, settings, reconciliation, staff and the end of day (whatever its page is called)
-MANAGER_PATHS = re.compile(r"/pos/(sales/[^/]+/refund|catalogue|reconcile|settings|staff|end-of-day|eod|day)(/.*)?")
+# refunds, the catalogue, settings, reconciliation, staff and the end of day (pages, their JSON and CSV)
+MANAGER_PATHS = re.compile(
+    r"/pos/(api/)?(sales/[^/]+/refund|catalogue|reconcile|settings|staff|end-of-day|eod)([/.].*)?")
 OFF = """<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>POS off · kasse</title><h1>The POS is off</h1><p>In production mode the POS sells for a sales unit of your own:
 set KASSE_POS_MSN, KASSE_POS_CLIENT_ID, KASSE_POS_CLIENT_SECRET and KASSE_POS_SUBSCRIPTION_KEY (from

@@ -10,6 +10,7 @@ from kasse.settings import DEMO, Settings
 
 # the sales unit the POS sells for; outside production the demo unit's (public) credentials fill the gaps
 CREDENTIALS = ("KASSE_POS_MSN", "KASSE_POS_CLIENT_ID", "KASSE_POS_CLIENT_SECRET", "KASSE_POS_SUBSCRIPTION_KEY")
+NO_SALES_UNIT = f"production mode: the POS has no sales unit; set {', '.join(CREDENTIALS)}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

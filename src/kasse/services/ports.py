@@ -17,6 +17,7 @@ from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
 from kasse.domain.webhook_registration import Registration
+from kasse.services.ledger_ports import LedgerRepository, PartnerRepository
 from kasse.services.read_models import DeliveryLog, EventFeed
 from kasse.services.wallet_ports import (
     ReceiptRepository,
@@ -282,4 +283,14 @@ class UnitOfWork(Protocol):
     @property
     def event_feed(self) -> EventFeed:
         """The payment event log by position (a read model)."""
+        ...
+
+    @property
+    def ledgers(self) -> LedgerRepository:
+        """Settlement ledgers, their entries and payouts."""
+        ...
+
+    @property
+    def partners(self) -> PartnerRepository:
+        """Accounting partners and their grants."""
         ...

@@ -1,17 +1,19 @@
-"""Recording an event: append it to the log and queue its webhook deliveries, in one transaction."""
+"""Recording an event: append it to the log, queue its webhook deliveries and book its ledger entry, all at once."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from kasse.domain.events import PaymentEvent
+from kasse.services.ledger_booking import book
 from kasse.services.ports import UnitOfWork
 
 
 def record(uow: UnitOfWork, event: PaymentEvent) -> int:
-    """Append `event` to the log and queue a delivery for every subscribed registration."""
+    """Append `event` to the log, queue a delivery for every subscribed registration, and book its money."""
     event_id = uow.events.append(event)
     uow.outbox.enqueue(event, event_id)
+    book(uow, event)  # a capture's or refund's ledger entry commits with it
     return event_id
 
 

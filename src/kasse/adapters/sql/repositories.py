@@ -10,6 +10,7 @@ import orjson
 
 from kasse.adapters.sql import rows
 from kasse.adapters.sql.clock_repository import SqlClockState
+from kasse.adapters.sql.ledger_repositories import SqlLedgers, SqlPartners
 from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
 from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlDeliveryLog, SqlEventFeed, SqlWebhooks
 from kasse.domain.events import PaymentEvent
@@ -180,3 +181,5 @@ class SqlUnitOfWork:
         self.clock_state = SqlClockState(conn)
         self.delivery_log = SqlDeliveryLog(conn)
         self.event_feed = SqlEventFeed(conn)
+        self.ledgers = SqlLedgers(conn)
+        self.partners = SqlPartners(conn)

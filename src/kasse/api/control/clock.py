@@ -7,7 +7,7 @@ Every move sweeps what became due and wakes the webhook and wallet-behaviour loo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
+from kasse.api.control.ledger_wire import closed_wire
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
@@ -25,6 +26,7 @@ from kasse.domain.duration import parse_duration
 from kasse.domain.timefmt import parse_rfc3339, rfc3339
 from kasse.services import shared_clock
 from kasse.services.expiry import sweep_expired
+from kasse.services.ledger_closing import close_due_ledgers, dates_passed
 
 router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
 
@@ -41,11 +43,17 @@ class SetIn(Strict):
     now: Annotated[str, Field(min_length=1, max_length=40)]
 
 
-async def _moved(c: Container) -> Response:
+async def _moved(c: Container, before: datetime) -> Response:
     """Expire what the move made due, wake the loops that wait on the clock, and say where it stands."""
     expired = await sweep_expired(c.db.write, c.clock, c.ids)
+    # the ledger dates (Report API) whose midnight the move passed close now (or a closing loop beat us to
+    # it), so the answer can show them
+    await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
+    now = c.clock.now()
+    passed = c.db.read(lambda uow: dates_passed(uow, before, now))
     c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
-    return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen, "expired": expired})
+    return json_response({"now": rfc3339(now), "frozen": c.clock.frozen, "expired": expired,
+                          "closedLedgerDates": closed_wire(passed)})
 
 
 def _advance_by(body: AdvanceIn) -> timedelta:
@@ -72,14 +80,16 @@ async def get_clock(request: Request) -> Response:
 @router.post("/clock/advance")
 async def advance_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     delta = _advance_by(parse(AdvanceIn, await read_body(request)))
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.advance(delta)))
-    return await _moved(c)
+    return await _moved(c, before)
 
 
 @router.post("/clock/set")
 async def set_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     body = parse(SetIn, await read_body(request))
     try:
         moment = parse_rfc3339(body.now)
@@ -93,18 +103,20 @@ async def set_clock(request: Request) -> Response:
         clock.set(max(moment, current))  # a moment within the current millisecond leaves the clock where it is
 
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, to_moment))
-    return await _moved(c)
+    return await _moved(c, before)
 
 
 @router.post("/clock/freeze")
 async def freeze_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.freeze()))
-    return await _moved(c)
+    return await _moved(c, before)
 
 
 @router.post("/clock/unfreeze")
 async def unfreeze_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.unfreeze()))
-    return await _moved(c)
+    return await _moved(c, before)
