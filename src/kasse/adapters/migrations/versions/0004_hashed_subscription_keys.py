@@ -1,7 +1,7 @@
 """subscription keys are stored as SHA-256 hashes, like client secrets
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0007 (given 0004 before main's 0007 landed; it runs after it, so a database main made still hashes)
 Create Date: 2026-12-06
 
 The columns keep their names and width (a hex SHA-256 is 64 characters). Access tokens already carry
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
