@@ -37,6 +37,8 @@ class Demo:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None, raw: bool = False) -> Any:
+        if method != "GET" and path.startswith("/pos") and not any(c.name == "kasse_csrf" for c in self.cookies):
+            self.call("GET", "/pos/signin", raw=True)  # a page hands out the CSRF token the POS's API asks for
         data = json.dumps(body).encode() if body is not None else None
         headers = {"content-type": "application/json"}
         for cookie in self.cookies:
