@@ -20,13 +20,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kasse.api.csrf import under
+from kasse.api.csrf import Paths
 from kasse.api.problems import problem_response
 from kasse.exposure import request_is_https, request_is_local
 from kasse.settings import Settings
 
 COOKIE = "kasse_operator"
-GUARDED = ("/_kasse", "/console")
+GUARDED = Paths("/_kasse", "/console")
+CONTROL, CONSOLE = Paths("/_kasse"), Paths("/console")
 SIGN_IN = "/console/signin"
 OPEN = frozenset({SIGN_IN, "/_kasse/events/stream"})
 COOKIE_LIFETIME = 12 * 3600  # seconds
@@ -47,7 +48,7 @@ def _bearer(scope: Scope) -> str | None:
 
 def _safe_next(raw: object) -> str:
     text = str(raw or "")
-    return text if under(text.partition("?")[0], GUARDED) and not text.startswith("//") else "/console"
+    return text if text.partition("?")[0] in GUARDED else "/console"
 
 
 class OperatorGate:
@@ -67,12 +68,12 @@ class OperatorGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if (scope["type"] != "http" or not under(path, GUARDED) or path in OPEN
-                or (self.production and under(path, ("/_kasse",))) or request_is_local(scope, self.exposed)
+        if (scope["type"] != "http" or path not in GUARDED or path in OPEN
+                or (self.production and path in CONTROL) or request_is_local(scope, self.exposed)
                 or self.admits(scope)):
             return await self.app(scope, receive, send)
         response: Response
-        if scope["method"] == "GET" and under(path, ("/console",)):
+        if scope["method"] == "GET" and path in CONSOLE:
             query = scope.get("query_string", b"").decode("latin-1")
             target = quote(path + (f"?{query}" if query else ""), safe="")
             response = RedirectResponse(f"{SIGN_IN}?next={target}", status_code=303)
