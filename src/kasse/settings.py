@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
 from kasse.exposure import is_loopback_host, url_is_loopback
 
 
@@ -35,6 +36,13 @@ def _secret(name: str, shortest: int = 1) -> str | None:
     if raw and len(raw) < shortest:
         raise ValueError(f"{name} must be at least {shortest} characters long (try `openssl rand -hex 32`)")
     return raw or None
+
+
+def _networks(name: str) -> tuple[Network, ...]:
+    try:
+        return parse_networks(os.environ.get(name, ""))
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class Settings:
     signing_secret: str | None = None
     # guards /_kasse and /console when kasse is exposed (KASSE_ADMIN_TOKEN); else a 0600 file beside the database
     admin_token: str | None = None
+    # networks a production webhook may target besides public addresses (KASSE_WEBHOOK_ALLOW_NETWORKS, a LAN)
+    webhook_allow_networks: tuple[Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -110,9 +120,15 @@ class Settings:
             delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
             signing_secret=_secret("KASSE_SIGNING_SECRET", MIN_SECRET_LENGTH),
             admin_token=_secret("KASSE_ADMIN_TOKEN"),
+            webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]
+
+    @property
+    def webhook_targets(self) -> TargetPolicy | None:
+        """Where webhooks may go: production holds them to public addresses and the allowed networks."""
+        return TargetPolicy(self.webhook_allow_networks) if self.production else None
 
     def database_path(self) -> Path:
         return Path(self.database)

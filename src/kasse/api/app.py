@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
@@ -20,6 +20,7 @@ from kasse.api import invalid_params, operator
 from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
+from kasse.api.request_limits import LimitedStarlette
 from kasse.api.vipps import accesstoken, epayment, miami, ordermanagement, qr, qr_pages, report, webhooks
 from kasse.container import Container
 
@@ -45,6 +46,8 @@ async def _invalid(request: Request, exc: Exception) -> Response:
 async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
         log.info("%s", exc)
+        raise exc
+    if isinstance(exc, ClientDisconnect):  # not a crash: the client went away; RequestLimits notes it quietly
         raise exc
     # never leak internals: the log has the traceback, the client gets a trace id
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -82,7 +85,7 @@ def create_api(container: Container) -> FastAPI:
 
 def front(api: ASGIApp, container: Container, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Put ePayment's hot routes (plain Starlette endpoints, no dependency solving) in front of `api`."""
-    app = Starlette(
+    app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
         routes=[*epayment.ROUTES, *operator.ROUTES, Mount("", app=api)],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,

@@ -88,6 +88,9 @@ class Fault:
                 and (self.endpoint is None or endpoint is None or self.endpoint is endpoint))
 
 
+MAX_DELAY_SECONDS = 30 * 24 * 3600  # a later date could leave the calendar
+
+
 def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, delay_seconds: float | None) -> None:
     """Refuse settings that make no sense for the kind, naming the setting."""
     if endpoint is not None and kind.target is not FaultTarget.API:
@@ -97,5 +100,7 @@ def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, de
     if kind in DELAYED_KINDS:
         if delay_seconds is None or delay_seconds <= 0:
             raise FaultSpecError("delaySeconds", f"{kind} needs delaySeconds above 0")
+        if delay_seconds > MAX_DELAY_SECONDS:
+            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} (thirty days)")
     elif delay_seconds is not None:
         raise FaultSpecError("delaySeconds", "only webhook.delay and report.lag take delaySeconds")
