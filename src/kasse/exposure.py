@@ -52,7 +52,8 @@ def request_is_local(scope: Scope, exposed: bool) -> bool:
     headers = _headers(scope)
     if any(name in headers for name in FORWARDING_HEADERS):
         return False
-    if not is_loopback_host(headers.get(b"host", b"").decode("latin-1")):
+    host = headers.get(b"host")  # absent only in HTTP/1.0, which no browser (and no rebinding page) speaks
+    if host is not None and not is_loopback_host(host.decode("latin-1")):
         return False
     client = scope.get("client")
     if client:

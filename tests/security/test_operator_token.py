@@ -93,6 +93,15 @@ def test_on_loopback_in_test_mode_there_is_no_door(kasse: InProcessKasse, tmp_pa
     assert not (tmp_path / TOKEN_FILE).exists()
 
 
+@pytest.mark.parametrize("headers", [{"Host": "rebound.evil.example:8000"}, {"X-Forwarded-For": "192.0.2.7"}])
+def test_on_loopback_a_request_from_elsewhere_finds_the_door_shut(kasse: InProcessKasse,
+                                                                  headers: dict[str, str]) -> None:
+    # a DNS-rebinding page names its own host; a proxy in front forwards other machines' requests
+    refused = kasse.client.post("/_kasse/clock/advance", json={"duration": "1h"}, headers=headers)
+
+    assert refused.status_code == 401 and "KASSE_PUBLIC_URL" in refused.json()["detail"]
+
+
 @pytest.fixture
 def shared(tmp_path: Path) -> Iterator[KasseServer]:
     """A shared sandbox: listening on loopback here, but published at another host (a proxy in front)."""

@@ -31,6 +31,11 @@ CONTROL, CONSOLE = Paths("/_kasse"), Paths("/console")
 SIGN_IN = "/console/signin"
 OPEN = frozenset({SIGN_IN, "/_kasse/events/stream"})
 COOKIE_LIFETIME = 12 * 3600  # seconds
+DETAIL = ("This kasse is reachable from the network: send the operator token as"
+          " 'Authorization: Bearer $KASSE_ADMIN_TOKEN'")
+# a loopback test instance reached through a proxy, or under a host name that is not this machine's
+NOT_LOCAL = ("This request did not come straight from this machine: behind a proxy, set KASSE_PUBLIC_URL to kasse's"
+             " public address and send the operator token kasse then makes")
 
 
 def session_value(token: str) -> str:
@@ -78,8 +83,7 @@ class OperatorGate:
             target = quote(path + (f"?{query}" if query else ""), safe="")
             response = RedirectResponse(f"{SIGN_IN}?next={target}", status_code=303)
         else:
-            response = problem_response(401, "This kasse is reachable from the network: send the operator token as"
-                                             " 'Authorization: Bearer $KASSE_ADMIN_TOKEN'", path,
+            response = problem_response(401, DETAIL if self.exposed else NOT_LOCAL, path,
                                         headers={"www-authenticate": 'Bearer realm="kasse operator"'})
         await response(scope, receive, send)
 
