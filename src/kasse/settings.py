@@ -15,7 +15,21 @@ def _flag(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _seconds(name: str) -> float | None:
+class SettingsError(ValueError):
+    """An environment variable kasse cannot use; `name` is the variable, `reason` what is wrong with it."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def env_seconds(name: str) -> float | None:
+    """Return the positive number of seconds in environment variable `name`, or None when it is unset.
+
+    Raises:
+        SettingsError: it holds anything else.
+    """
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return None
@@ -24,7 +38,7 @@ def _seconds(name: str) -> float | None:
     except ValueError:
         value = float("nan")  # refused just below, with the variable's name
     if not 0 < value < float("inf"):
-        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+        raise SettingsError(name, f"must be a positive number of seconds, not {raw[:40]!r}")
     return value
 
 
@@ -34,7 +48,7 @@ MIN_SECRET_LENGTH = 32
 def _secret(name: str, shortest: int = 1) -> str | None:
     raw = (os.environ.get(name) or "").strip()
     if raw and len(raw) < shortest:
-        raise ValueError(f"{name} must be at least {shortest} characters long (try `openssl rand -hex 32`)")
+        raise SettingsError(name, f"must be at least {shortest} characters long (try `openssl rand -hex 32`)")
     return raw or None
 
 
@@ -42,7 +56,7 @@ def _networks(name: str) -> tuple[Network, ...]:
     try:
         return parse_networks(os.environ.get(name, ""))
     except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
+        raise SettingsError(name, str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -117,7 +131,7 @@ class Settings:
             production=os.environ.get("KASSE_MODE", "test").lower() == "production",
             rate_limits=_flag("KASSE_RATE_LIMITS", True),
             run_worker=_flag("KASSE_RUN_WORKER", True),
-            delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
+            delivery_lease=env_seconds("KASSE_DELIVERY_LEASE"),
             signing_secret=_secret("KASSE_SIGNING_SECRET", MIN_SECRET_LENGTH),
             admin_token=_secret("KASSE_ADMIN_TOKEN"),
             webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),

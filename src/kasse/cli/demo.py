@@ -1,4 +1,4 @@
-"""`kasse demo`: the four in-person scenarios against a fresh server, told as a timeline.
+"""`kasse demo`: the four in-person scenarios against a fresh server (or a running one), told as a timeline.
 
 A scripted customer (the wallet's control API) scans and approves; the POS (its own HTTP API) asks, captures
 and checks; the platform's webhook log shows what was delivered where. Standard-library HTTP only.
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from kasse.cli.options import BASE_URL
 
 KARI = "4712345678"
 Echo = Callable[[str], None]
@@ -148,9 +150,11 @@ def scenario_vending(demo: Demo) -> None:
     demo.call("GET", "/pos/vending/7", raw=True)  # sets up the machine's printed callback QR
     qr = demo.call("GET", "/pos/api/vending/7/qr")
     demo.say("machine", f"printed merchant callback QR {qr['merchantQrId']} ({qr['qrContent']})")
+    before = (demo.call("GET", "/pos/api/terminals/vending-7")["sale"] or {}).get("reference")  # a running server's
     demo.call("POST", f"/_kasse/wallet/{KARI}/scan", {"content": qr["qrContent"]})
     demo.say("Kari", "scans it; the app waits for the merchant")
-    sale = demo.wait(lambda: (s := demo.call("GET", "/pos/api/terminals/vending-7")["sale"]) and s, "the check-in")
+    sale = demo.wait(lambda: (s := demo.call("GET", "/pos/api/terminals/vending-7")["sale"])
+                     and s["reference"] != before and s, "the check-in")
     demo.say("platform", "webhook user.checked-in.v1 with a customerToken → POS")
     demo.say("POS", f"pushes {sale['reference']} with the customerToken, reserving the highest price {sale['total']}")
     demo.call("POST", f"/_kasse/wallet/{KARI}/payments/{sale['reference']}/approve", {})
@@ -194,8 +198,37 @@ def start_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
     return proc, base
 
 
-def run_demo(echo: Echo) -> int:
-    """Run the four scenarios against a fresh server; return the exit status."""
+def play(base: str, echo: Echo) -> int:
+    """Run the four scenarios against the server at `base`; return the exit status."""
+    try:
+        demo = Demo(base, echo)
+        demo.call("GET", "/pos", raw=True)  # the POS starts and registers its webhook receiver
+        for title, scenario in SCENARIOS:
+            echo(f"\n{title}")
+            scenario(demo)
+        echo("\nAll four scenarios paid, each capture checked against its sale total.")
+        return 0
+    except (DemoError, OSError, KeyError, ValueError) as err:
+        echo(f"\ndemo failed: {err}")
+        return 1
+
+
+def check_reachable(base: str) -> None:
+    """Refuse a server the demo cannot drive: not running, or without a control plane (production mode)."""
+    try:
+        Demo(base, lambda _: None).call("GET", "/_kasse/clock")
+    except DemoError as err:
+        raise click.UsageError(f"kasse at {base} has no test control plane (production mode?): {err}") from None
+    except OSError as err:
+        raise click.UsageError(f"cannot reach kasse at {base} ({err}); is `kasse serve` running there?") from None
+
+
+def run_demo(echo: Echo, base_url: str | None = None) -> int:
+    """Run the four scenarios against a fresh server, or the one at `base_url`; return the exit status."""
+    if base_url is not None:
+        check_reachable(base_url)
+        echo(f"kasse demo: the server at {base_url} (POS at {base_url}/pos); its payments stay there")
+        return play(base_url, echo)
     with tempfile.TemporaryDirectory(prefix="kasse-demo-") as tmp:
         try:
             proc, base = start_server(Path(tmp))
@@ -204,24 +237,16 @@ def run_demo(echo: Echo) -> int:
             return 1
         try:
             echo(f"kasse demo: a fresh server at {base} (POS at {base}/pos)")
-            demo = Demo(base, echo)
-            demo.call("GET", "/pos", raw=True)  # the POS starts and registers its webhook receiver
-            for title, scenario in SCENARIOS:
-                echo(f"\n{title}")
-                scenario(demo)
-            echo("\nAll four scenarios paid, each capture checked against its sale total.")
-            return 0
-        except (DemoError, OSError, KeyError, ValueError) as err:
-            echo(f"\ndemo failed: {err}")
-            return 1
+            return play(base, echo)
         finally:
             proc.terminate()
             proc.wait(timeout=15)
 
 
 @click.command()
-def demo() -> None:
-    """Run the four in-person scenarios against a fresh server and print each one's timeline."""
-    sys.exit(run_demo(click.echo))
-
-
+@click.option("--url", "base_url", type=BASE_URL, default=None,
+              help="Run against the kasse server at this URL and leave the payments there (default: a fresh "
+                   "server of its own, gone afterwards).")
+def demo(base_url: str | None) -> None:
+    """Run the four in-person scenarios and print each one's timeline."""
+    sys.exit(run_demo(click.echo, base_url))

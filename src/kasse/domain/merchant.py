@@ -8,10 +8,43 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from kasse.domain.money import CURRENCY_OF_MARKET, Currency, Market
+
+# the rules for what a sales unit may be called: the control API's models and the CLI both use these
+MSN_PATTERN = r"^[0-9]{4,10}$"  # a Merchant Serial Number: 4 to 10 digits
+NAME_MAX_LENGTH = 100  # characters of a sales unit's name
+
+
+class MerchantFieldError(ValueError):
+    """A sales unit cannot have this value; `field` names it as the control API does (`msn`, `name`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_msn(msn: str) -> None:
+    """Refuse an MSN that is not 4 to 10 digits.
+
+    Raises:
+        MerchantFieldError: naming `msn`.
+    """
+    if not re.fullmatch(MSN_PATTERN, msn):
+        raise MerchantFieldError("msn", f"an MSN is 4 to 10 digits, not {msn[:20]!r}")
+
+
+def check_name(name: str) -> None:
+    """Refuse an empty name, or one longer than `NAME_MAX_LENGTH` characters.
+
+    Raises:
+        MerchantFieldError: naming `name`.
+    """
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise MerchantFieldError("name", f"a name is 1 to {NAME_MAX_LENGTH} characters, not {len(name)}")
 
 
 def hash_secret(secret: str) -> str:

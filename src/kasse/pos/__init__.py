@@ -29,7 +29,7 @@ def install(app: FastAPI, settings: Settings) -> PosRuntime | None:
     None when the POS has no sales unit to sell for (production mode without KASSE_POS_*): `StaffGate`
     then answers every /pos request with a page that says so.
     """
-    from kasse.pos import end_of_day_routes, pages, routes, signin, vending_routes
+    from kasse.pos import end_of_day_routes, pages, routes, signin, store_info, vending_routes
 
     config = from_settings(settings)
     if config is None:
@@ -43,6 +43,7 @@ def install(app: FastAPI, settings: Settings) -> PosRuntime | None:
     app.include_router(pages.router)
     app.include_router(vending_routes.router)
     app.include_router(end_of_day_routes.router)
+    app.router.routes.extend(store_info.ROUTES)
     app.mount("/pos/static", StaticFiles(directory=STATIC), name="pos-static")
     return runtime
 

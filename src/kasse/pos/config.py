@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kasse.settings import DEMO, Settings
+from kasse.settings import DEMO, Settings, env_seconds
 
 # the sales unit the POS sells for; outside production the demo unit's (public) credentials fill the gaps
 CREDENTIALS = ("KASSE_POS_MSN", "KASSE_POS_CLIENT_ID", "KASSE_POS_CLIENT_SECRET", "KASSE_POS_SUBSCRIPTION_KEY")
@@ -65,7 +65,7 @@ def from_settings(settings: Settings) -> PosConfig | None:
         database=pos_database(settings),
         webhook_url=f"{public}/pos/webhooks",
         public_url=public,
-        first_poll=float(env("KASSE_POS_FIRST_POLL") or 5.0),
-        poll_interval=float(env("KASSE_POS_POLL_INTERVAL") or 2.0),
+        first_poll=env_seconds("KASSE_POS_FIRST_POLL") or 5.0,
+        poll_interval=env_seconds("KASSE_POS_POLL_INTERVAL") or 2.0,
         exchange_personal_qr=(env("KASSE_POS_SEND_PERSONAL_QR") or "0") not in ("1", "true", "yes"),
     )

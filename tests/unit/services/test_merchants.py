@@ -1,6 +1,6 @@
 import pytest
 
-from kasse.domain.merchant import hash_secret
+from kasse.domain.merchant import MerchantFieldError, hash_secret
 from kasse.domain.money import Currency, Market
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, authenticate, create_merchant
 from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds, a_merchant
@@ -105,3 +105,22 @@ def test_any_wrong_credential_authenticates_nobody(
 )
 def test_a_sales_unit_takes_the_currency_of_its_market(market: Market, currency: Currency) -> None:
     assert a_merchant(market=market).currency is currency
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    (MerchantSpec(msn="abc"), "msn"),
+    (MerchantSpec(msn="12"), "msn"),
+    (MerchantSpec(msn="1" * 20), "msn"),
+    (MerchantSpec(msn="1234\n"), "msn"),
+    (MerchantSpec(name="x" * 5000), "name"),
+    (MerchantSpec(name=""), "name"),
+], ids=["letters", "two-digits", "twenty-digits", "trailing-newline", "5000-characters", "empty-name"])
+def test_a_sales_unit_the_api_would_refuse_is_refused_here_too_naming_the_field(spec: MerchantSpec,
+                                                                                 field: str) -> None:
+    uow = InMemoryUnitOfWork()
+
+    with pytest.raises(MerchantFieldError) as refused:
+        create_merchant(uow, FakeClock(), SequentialIds(), spec)
+
+    assert refused.value.field == field
+    assert not uow.merchants.rows

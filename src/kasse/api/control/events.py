@@ -27,6 +27,7 @@ from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.events import PaymentEvent
+from kasse.domain.merchant import MSN_PATTERN
 
 router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
 
@@ -34,7 +35,7 @@ KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the conn
 LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
 POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us
 BATCH = 500
-_MSN = re.compile(r"^[0-9]{4,10}$")
+_MSN = re.compile(MSN_PATTERN)
 
 
 def _start(request: Request, c: Container) -> int:

@@ -1,4 +1,4 @@
-"""Reading kasse's live event stream (`GET /_kasse/events/stream`, Server-Sent Events) with httpx.
+"""The client side of kasse's live event stream (`GET /_kasse/events/stream`, served by `api/control/events.py`).
 
 Only what `kasse listen` needs: the `id:` and `data:` fields of each message. The server ends each
 stream after a few seconds; the caller reconnects with the last position and misses nothing. The stream
@@ -71,7 +71,8 @@ class HttpxEventStream:
                ) -> Iterator[tuple[int, dict[str, Any]]]:
         """Yield (log position, WebhookEvent payload) until the server ends the stream.
 
-        `connected` is called once the server has answered: from then on no event is missed.
+        `connected` is called once the server has answered: it has then fixed where the stream starts, so
+        no event made from then on is missed.
 
         Raises:
             EventStreamError: kasse is unreachable, the connection broke, or the stream was refused.
