@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
 
-from kasse.api import invalid_params
+from kasse.api import invalid_params, operator
 from kasse.api.control import clock, deliveries, events, faults, ledgers, merchant_listing, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
@@ -89,7 +89,7 @@ def create_api(container: Container) -> FastAPI:
 def front(api: ASGIApp, container: Container, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Put ePayment's hot routes (plain Starlette endpoints, no dependency solving) in front of `api`."""
     app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
-        routes=[*epayment.ROUTES, Mount("", app=api)],
+        routes=[*epayment.ROUTES, *operator.ROUTES, Mount("", app=api)],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )
