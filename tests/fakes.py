@@ -201,7 +201,7 @@ def a_merchant(msn: str = "123456", market: Market = Market.NO, **flags: bool) -
         market=market,
         client_id=f"client-{msn}",
         client_secret_hash=hash_secret("secret"),
-        subscription_keys=("key-1", "key-2"),
+        subscription_key_hashes=(hash_secret("key-1"), hash_secret("key-2")),
         created_at=EPOCH,
         **flags,
     )

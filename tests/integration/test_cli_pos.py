@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from kasse.cli import main
 from kasse.testing.server import KasseServer
-from tests.harness import free_port
+from tests.harness import free_port, with_csrf
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,11 @@ def kasse(*args: str, cwd: Path) -> Result:
 
 def pending_sale(server: KasseServer, terminal: str) -> str:
     """Ring up a coffee and push it to a customer who has not answered yet; return the sale's reference."""
-    base = f"{server.url}/pos/api/terminals/{terminal}"
-    httpx.post(f"{base}/cart", json={"productId": "espresso", "delta": 1}).raise_for_status()
-    paid = httpx.post(f"{base}/pay", json={"method": "phone", "value": "123 45 678"})
+    base = f"/pos/api/terminals/{terminal}"
+    with httpx.Client(base_url=server.url, trust_env=False) as till:
+        with_csrf(till)  # as the till page does
+        till.post(f"{base}/cart", json={"productId": "espresso", "delta": 1}).raise_for_status()
+        paid = till.post(f"{base}/pay", json={"method": "phone", "value": "123 45 678"})
     reference: str = paid.json()["sale"]["reference"]
     return reference
 

@@ -12,6 +12,9 @@ from typing import Any
 import httpx
 
 NO_CONTROL_PLANE = "{url} has no test control plane: it is in production mode (KASSE_MODE=production) or not kasse"
+NEEDS_TOKEN = ("kasse at {url} is reachable from the network and asks for the operator token: set KASSE_ADMIN_TOKEN"
+               " (`kasse serve` printed it when it made it; it is kept in var/kasse-admin.token beside the database)")
+WRONG_TOKEN = "kasse at {url} refused the operator token in KASSE_ADMIN_TOKEN: it is not this server's"
 
 
 class ControlPlaneError(Exception):
@@ -59,10 +62,15 @@ def _names_a_field(response: httpx.Response) -> bool:
 
 
 class HttpxControlPlane:
-    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        """Talk to the server at `base_url`; `token` is the operator token an exposed server asks for."""
         self.base_url = base_url.rstrip("/")
-        # loopback test servers only: no proxies from the environment
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False, transport=transport)
+        self.token = token
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        # test servers: no proxies from the environment
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False, transport=transport,
+                                  headers=headers)
 
     def close(self) -> None:
         self._http.close()
@@ -79,6 +87,8 @@ class HttpxControlPlane:
         except httpx.HTTPError as exc:
             raise ControlPlaneError(f"cannot reach kasse at {self.base_url} ({type(exc).__name__}: {exc}); "
                                     "is `kasse serve` running there?") from None
+        if r.status_code == 401:
+            raise ControlPlaneError((WRONG_TOKEN if self.token else NEEDS_TOKEN).format(url=self.base_url), status=401)
         if r.status_code == 404 and not _names_a_field(r):  # no such route: production mode, or not kasse at all
             raise ControlPlaneError(NO_CONTROL_PLANE.format(url=self.base_url), status=404, route_missing=True)
         if r.status_code == 404 and missing_ok:

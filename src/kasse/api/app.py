@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import Lifespan
 
-from kasse.api import docs, invalid_params
+from kasse.api import docs, invalid_params, operator
 from kasse.api.authentication import MerchantTokens, refused
 from kasse.api.control import clock, deliveries, events, faults, ledgers, merchant_listing, merchants, users
 from kasse.api.faults import LostResponseError
@@ -58,6 +58,11 @@ VIPPS: list[ModuleType] = [
     ordermanagement,
     report,
     miami,
+]
+
+# kasse's own pages served from api/, in every mode: the operator's sign-in for /_kasse and /console
+ALWAYS: list[ModuleType] = [
+    operator,
 ]
 
 # kasse's own /_kasse control plane: mounted only outside production (the one check, in `api_routes`)
@@ -104,7 +109,7 @@ HANDLERS = {
 
 def api_routes(container: Container) -> list[BaseRoute]:
     """Return every API route, the docs and a 405 for each other method on a served path."""
-    modules = VIPPS + ([] if container.settings.production else CONTROL)
+    modules = VIPPS + ALWAYS + ([] if container.settings.production else CONTROL)
     served = [route for module in modules for route in module.ROUTES]
     return [*served, *docs.ROUTES, *method_refusals(served)]
 

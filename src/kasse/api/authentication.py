@@ -18,8 +18,9 @@ from kasse.api.problems import problem_response
 from kasse.container import Container
 from kasse.domain.access_token import InvalidTokenError, key_hash
 
-# the Vipps MobilePay APIs: every route below these takes the merchant's token, key and MSN
-MERCHANT_PREFIXES = ("/epayment/v1/", "/webhooks/v1/", "/qr/v1", "/order-management/v2/")
+# the Vipps MobilePay APIs: every route below these takes the merchant's token, key and MSN; and a sales
+# unit's own event stream (`kasse listen`)
+MERCHANT_PREFIXES = ("/epayment/v1/", "/webhooks/v1/", "/qr/v1", "/order-management/v2/", "/_kasse/events/stream")
 _CREDENTIALS = AuthCredentials(["merchant"])
 
 

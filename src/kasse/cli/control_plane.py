@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,10 +20,13 @@ T = TypeVar("T")
 
 
 def open_control_plane(base_url: str) -> HttpxControlPlane:
-    """Return a client of the server's /_kasse/ (the one place that says how the CLI reaches it)."""
+    """Return a client of the server's /_kasse/ (the one place that says how the CLI reaches it).
+
+    A server reachable from the network asks for the operator token: it is sent from $KASSE_ADMIN_TOKEN.
+    """
     from kasse.adapters.control_plane import HttpxControlPlane
 
-    return HttpxControlPlane(base_url)
+    return HttpxControlPlane(base_url, token=os.environ.get("KASSE_ADMIN_TOKEN") or None)
 
 
 def talk_to(base_url: str, talk: Callable[[HttpxControlPlane], T], *, not_found: str | None = None,

@@ -6,6 +6,7 @@ and checks; the platform's webhook log shows what was delivered where. Standard-
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import subprocess
@@ -33,13 +34,21 @@ class DemoError(Exception):
 class Demo:
     def __init__(self, base_url: str, echo: Echo) -> None:
         self.base, self.echo, self.started = base_url, echo, time.monotonic()
+        # the POS's pages hand out a CSRF token in a cookie; every change sends it back (kasse.api.csrf)
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None, raw: bool = False) -> Any:
+        if method != "GET" and path.startswith("/pos") and not any(c.name == "kasse_csrf" for c in self.cookies):
+            self.call("GET", "/pos/signin", raw=True)  # a page hands out the CSRF token the POS's API asks for
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"content-type": "application/json"})
+        headers = {"content-type": "application/json"}
+        for cookie in self.cookies:
+            if cookie.name == "kasse_csrf" and cookie.value:
+                headers["x-csrf-token"] = cookie.value
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with self.opener.open(request, timeout=15) as response:
                 content = response.read()
         except urllib.error.HTTPError as err:
             raise DemoError(f"{method} {path}: {err.code} {err.read()[:300]!r}") from None

@@ -91,7 +91,7 @@ def register_forward(client: Client, url: str, warn: Echo) -> tuple[str, str]:
     return hook.id, hook.secret
 
 
-def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo, ready: str = "") -> None:
+def follow(stream: HttpxEventStream, echo: Echo, warn: Echo, ready: str = "") -> None:
     """Print events until interrupted; reconnect (missing nothing) whenever the stream ends or breaks.
 
     `ready` is said once the first stream is open, not before: every event made after it is shown.
@@ -105,13 +105,15 @@ def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo, ready: st
     connected = False
     while True:
         try:
-            for position, event in stream.events(msn, after, None if connected or not ready else lambda: warn(ready)):
+            for position, event in stream.events(after, None if connected or not ready else lambda: warn(ready)):
                 after = position
                 echo(format_event(event))
             connected = True  # the server ends each stream after a few seconds; resume at once
             continue
         except EventStreamError as exc:
-            if exc.reached or not connected:
+            if exc.reached:
+                raise ListenError(f"kasse at {stream.base_url}: {exc}") from None
+            if not connected:
                 raise ListenError(f"cannot reach kasse at {stream.base_url}: {exc}") from None
             warn(f"stream interrupted ({exc}); reconnecting")
         time.sleep(RECONNECT_PAUSE)
@@ -127,12 +129,13 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse is unreachable, the credentials are wrong, or the forward URL is refused.
     """
-    from kasse.adapters.event_stream_client import HttpxEventStream
+    from kasse.adapters.event_stream_client import HttpxEventStream, SalesUnit
     from kasse.cli.forwards import ForwardReport
 
     # both clean up; SIGINT explicitly too, since a shell starting us in the background ignores it
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stream = HttpxEventStream(options.base_url)
+    stream = HttpxEventStream(options.base_url, SalesUnit(options.msn, options.client_id, options.client_secret,
+                                                          options.subscription_key))
     webhook_id: str | None = None
     report: ForwardReport | None = None
     with _sdk(options) as client:
@@ -142,7 +145,7 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
                 warn(f"forwarding every event to {options.forward_to} (webhook {webhook_id})")
                 warn(f"webhook secret (shown once): {secret}")
                 report = ForwardReport(options.base_url, options.msn, webhook_id, echo, warn).start()
-            follow(stream, options.msn, echo, warn,
+            follow(stream, echo, warn,
                    ready=f"listening for events of MSN {options.msn} on {options.base_url} (Ctrl-C to stop)")
         except KeyboardInterrupt:
             pass

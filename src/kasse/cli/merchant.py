@@ -47,7 +47,7 @@ def _create_directly(settings: Settings, option: str, spec: MerchantSpec) -> dic
         container.db.close()
     m = created.merchant
     return {"msn": m.msn, "name": m.name, "market": m.market.value, "clientId": m.client_id,
-            "clientSecret": created.client_secret, "subscriptionKey": m.subscription_keys[0]}
+            "clientSecret": created.client_secret, "subscriptionKey": created.subscription_keys[0]}
 
 
 @merchant.command("create", epilog=DIRECT)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kasse.cli.pos_staff import staff
+
 if TYPE_CHECKING:
     from kasse.pos.config import PosConfig
 
@@ -66,13 +68,16 @@ def pos_database(base_url: str, database: str | None, pos_db: str | None) -> str
 def pos_config(database: str | None) -> PosConfig:
     """Return the POS's settings (KASSE_POS_*); a bad one is a usage error naming the variable."""
     from kasse.cli.store import settings_from_env
-    from kasse.pos.config import from_settings
+    from kasse.pos.config import NO_SALES_UNIT, from_settings
     from kasse.settings import SettingsError
 
     try:
-        return from_settings(settings_from_env(database=database))
+        config = from_settings(settings_from_env(database=database))
     except SettingsError as exc:
         raise bad_value(exc.name, exc.reason) from None
+    if config is None:  # production mode without KASSE_POS_*: the demo unit's credentials are public
+        raise click.UsageError(NO_SALES_UNIT)
+    return config
 
 
 def reconcile_command(base_url: str, database: str | None, pos_db: str | None, echo: Callable[[str], None]) -> int:
@@ -144,3 +149,4 @@ def pos_reconcile(base_url: str, database: str | None, pos_db: str | None, day: 
     sys.exit(end_of_day_command(base_url, database, found, day.date(), csv_file, echo=click.echo))
 
 
+pos.add_command(staff)

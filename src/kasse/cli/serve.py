@@ -20,14 +20,22 @@ from kasse.cli.usage import bad_value
 from kasse.settings import DEMO, Settings, SettingsError
 
 
-def _banner(settings: Settings) -> str:
+def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str:
     base = settings.base_url
+    lines = [
+        "kasse is starting" + (" in production mode" if settings.production else ""),
+        f"  API base URL       {base}",
+        f"  API docs           {base}/docs",
+        f"  database           {_where(settings)}",
+    ]
+    if operator is not None:
+        lines += _operator_lines(settings, *operator)
+    if settings.production:  # no demo unit, no demo users, no secret: sales units come from `kasse merchant create`
+        return "\n".join([*lines, "  sales units        kasse merchant create --name NAME (credentials shown once)",
+                          "  POS staff          kasse pos staff add NAME --role manager|cashier"])
     return "\n".join(
         [
-            "kasse is starting",
-            f"  API base URL       {base}",
-            f"  API docs           {base}/docs",
-            f"  database           {_where(settings)}",
+            *lines,
             "  demo sales unit (use these against the ePayment API):",
             f"    Merchant-Serial-Number     {DEMO.msn}",
             f"    client_id                  {DEMO.client_id}",
@@ -39,6 +47,21 @@ def _banner(settings: Settings) -> str:
             *_demo_user_lines(),
         ]
     )
+
+
+def _operator_lines(settings: Settings, token: str, made_now: bool) -> list[str]:
+    """Say how to get past the door of /_kasse and /console: the token itself only once, and never in production."""
+    from kasse.bootstrap import OPERATOR_TOKEN_FILE
+
+    kept = settings.beside_database(OPERATOR_TOKEN_FILE)
+    where = "from $KASSE_ADMIN_TOKEN" if settings.admin_token else f"kept in {kept}"
+    lines = ["  reachable from the network: the POS asks staff to sign in (kasse pos staff add),"
+             f" {'/console' if settings.production else '/_kasse and /console'} the operator token"]
+    if made_now and not settings.production:  # production prints no secret at all
+        lines.append(f"  operator token     {token}   (shown once; {where})")
+    else:
+        lines.append(f"  operator token     {where}")
+    return lines
 
 
 def _where(settings: Settings) -> str:
@@ -63,6 +86,16 @@ def _demo_user_lines() -> list[str]:
         assert spec.birth_date is not None and spec.name is not None
         lines.append(f"    {spec.msisdn:<14} {spec.name:<16} age {age_on(spec.birth_date, today)}")
     return lines
+
+
+def _operator_token(settings: Settings) -> tuple[str, bool] | None:
+    """Make the operator token before the server processes start, so they all read the same one."""
+    from kasse.bootstrap import operator_token
+
+    try:
+        return operator_token(settings)
+    except OSError as exc:
+        raise click.ClickException(f"cannot keep the operator token beside {settings.database}: {exc}") from None
 
 
 def _checked_settings(host: str, port: int, database: str | None, public_url: str | None, workers: int) -> Settings:
@@ -123,14 +156,16 @@ def serve(
     except click.ClickException:
         listener.close()
         raise
+    operator = _operator_token(settings)
     env = {
         "KASSE_DATABASE": settings.database,
+        "KASSE_HOST": host,
         "KASSE_PUBLIC_URL": settings.base_url,
         "KASSE_RATE_LIMITS": "0" if no_rate_limits or not settings.rate_limits else "1",
         "KASSE_RUN_WORKER": "0" if no_worker or not settings.run_worker else "1",
     }
     os.environ.update(env)
-    click.echo(_banner(settings))
+    click.echo(_banner(settings, operator))
     server = ExclusiveGranian(
         "kasse.server:create_app_from_env",
         listener=listener,

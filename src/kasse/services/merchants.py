@@ -12,10 +12,11 @@ from kasse.services.ports import Clock, Ids, UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class NewMerchant:
-    """A created sales unit with its credentials in clear, shown once."""
+    """A created sales unit with its credentials in clear, shown once (only their hashes are stored)."""
 
     merchant: Merchant
     client_secret: str
+    subscription_keys: tuple[str, str]  # primary, secondary
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +63,14 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
     if uow.merchants.by_client_id(client_id) is not None:
         raise MerchantExistsError(f"a sales unit with client_id {client_id} already exists")
     secret = spec.client_secret or ids.token()
+    keys = (spec.subscription_key or ids.token().replace("-", "")[:32], ids.token()[:32])
     merchant = Merchant(
         msn=msn,
         name=spec.name,
         market=spec.market,
         client_id=client_id,
         client_secret_hash=hash_secret(secret),
-        subscription_keys=(spec.subscription_key or ids.token().replace("-", "")[:32], ids.token()[:32]),
+        subscription_key_hashes=(hash_secret(keys[0]), hash_secret(keys[1])),
         created_at=clock.now(),
         push_allowed=spec.push_allowed,
         partial_capture_allowed=spec.partial_capture_allowed,
@@ -76,7 +78,7 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
     )
     uow.merchants.add(merchant)
     open_ledger(uow, merchant, merchant.created_at)  # one ledger per sales unit (Report API)
-    return NewMerchant(merchant, secret)
+    return NewMerchant(merchant, secret, keys)
 
 
 def authenticate(uow: UnitOfWork, client_id: str, client_secret: str, subscription_key: str) -> Merchant | None:

@@ -1,5 +1,8 @@
 """A sales unit's payment events as a live Server-Sent Events stream, for `kasse listen` (test only).
 
+Only for that sales unit: the request carries its access token, subscription key and MSN exactly as an
+ePayment call does (contract §2.3), so a shared sandbox shows no one another unit's payments.
+
 Fed by the event log: each commit wakes the stream, which reads the events after the last one it
 sent. Each message's `id` is the event's position in the log, so a client that reconnects with
 `Last-Event-ID` (or `?after=`) misses nothing. That is also why a stream ends itself after
@@ -20,7 +23,7 @@ from starlette.responses import Response, StreamingResponse
 
 from kasse.api.context import container
 from kasse.api.control import KASSE_CONTROL
-from kasse.api.operations import Answer, Operation, Query, routes
+from kasse.api.operations import Access, Answer, Operation, Query, routes
 from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.events import PaymentEvent
@@ -74,9 +77,12 @@ async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
 
 async def event_stream(request: Request) -> Response:
     c = container(request)
-    msn = request.query_params.get("msn", "")
-    if not _MSN.match(msn):
-        raise ProblemError(400, "msn is required: 4-10 digits", [("msn", "4-10 digits")])
+    msn = request.user.msn  # authenticated before routing (api/authentication.py), like an ePayment call
+    asked = request.query_params.get("msn")
+    if asked is not None and not _MSN.match(asked):
+        raise ProblemError(400, "msn must be 4-10 digits", [("msn", "4-10 digits")])
+    if asked is not None and asked != msn:
+        raise ProblemError(403, "The msn is not the access token's sales unit", [("msn", "not this sales unit")])
     after = _start(request, c)
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(_messages(c, msn, after), media_type="text/event-stream", headers=headers)
@@ -88,8 +94,9 @@ OPERATIONS = (
               "A Server-Sent Events stream (what `kasse listen` reads): one `payment` message per event, its data "
               "the webhook payload, its id the event's position. Reconnect with Last-Event-ID (or `?after=`) to "
               "miss nothing; a stream ends itself after a few seconds.",
-              Answer(200, "The stream", media="text/event-stream"),
-              query=(Query("msn", "The sales unit (required)", {"type": "string", "pattern": "^[0-9]{4,10}$"}),
+              Answer(200, "The stream", media="text/event-stream"), Access.MERCHANT,
+              query=(Query("msn", "The sales unit; the token's own if left out",
+                           {"type": "string", "pattern": "^[0-9]{4,10}$"}),
                      Query("after", "Start after this position", {"type": "integer", "minimum": 0}))),
 )
 

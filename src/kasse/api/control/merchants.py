@@ -63,8 +63,8 @@ async def create_merchant_route(request: Request) -> Response:
             "market": m.market.value,
             "clientId": m.client_id,
             "clientSecret": created.client_secret,
-            "subscriptionKey": m.subscription_keys[0],
-            "secondarySubscriptionKey": m.subscription_keys[1],
+            "subscriptionKey": created.subscription_keys[0],
+            "secondarySubscriptionKey": created.subscription_keys[1],
         },
         status=201,
     )
