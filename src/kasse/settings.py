@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kasse.domain.report_dialect import ReportDialect, parse_dialect
 from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
 
 
@@ -72,6 +73,8 @@ class Settings:
     delivery_lease: float | None = None
     # networks a production webhook may target besides public addresses (KASSE_WEBHOOK_ALLOW_NETWORKS, a LAN)
     webhook_allow_networks: tuple[Network, ...] = ()
+    # the Report API's answers where its sources disagree (KASSE_REPORT_OPEN_DATE, KASSE_REPORT_PAYOUT_ENTRY_TYPE)
+    report_dialect: ReportDialect = field(default_factory=ReportDialect)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -89,6 +92,8 @@ class Settings:
             run_worker=_flag("KASSE_RUN_WORKER", True),
             delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
             webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
+            report_dialect=parse_dialect(os.environ.get("KASSE_REPORT_OPEN_DATE"),
+                                         os.environ.get("KASSE_REPORT_PAYOUT_ENTRY_TYPE")),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]

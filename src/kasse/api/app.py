@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
 
 from kasse.api import invalid_params
-from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
+from kasse.api.control import clock, deliveries, events, faults, ledger_actions, ledgers, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.request_limits import LimitedStarlette
@@ -80,6 +80,8 @@ def create_api(container: Container) -> FastAPI:
         app.add_exception_handler(exc_class, handler)
     for module in VIPPS + (() if container.settings.production else CONTROL):
         app.include_router(module.router)
+    if not container.settings.production:  # Starlette route lists of the control plane
+        app.router.routes.extend(ledger_actions.ROUTES)
     return app
 
 
