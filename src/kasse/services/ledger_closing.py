@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kasse.domain.faults import FaultKind
+from kasse.domain.faults import SLOW_CLOSING_SECONDS, FaultKind
 from kasse.domain.ledger import Ledger
 from kasse.domain.ledger_closing import Closing, ClosingFaults
 from kasse.domain.ledger_date import ONE_DAY, last_due
@@ -53,14 +54,21 @@ def due_ledgers(uow: UnitOfWork, now: datetime) -> Sequence[str]:
     return uow.ledgers.due(now, BATCH)
 
 
-def close_ledger(uow: UnitOfWork, ledger_id: str, now: datetime, board: FaultBoard | None) -> list[ClosedDate]:
-    """Close every due date of one ledger, in order, in this transaction; return what was closed."""
+def close_ledger(uow: UnitOfWork, ledger_id: str, now: datetime, board: FaultBoard | None,
+                 pause: Callable[[float], None] = time.sleep) -> list[ClosedDate]:
+    """Close every due date of one ledger, in order, in this transaction; return what was closed.
+
+    An armed `report.slow-closing` holds the transaction open (`pause`) after the writes, before COMMIT.
+    """
     ledger = uow.ledgers.get(ledger_id, for_update=True)
     if ledger is None:
         return []
     ledger, closings = close_due(uow, ledger, now, armed_faults(board))
     if closings:
         save(uow, ledger)
+        held = board.take(ledger.msn, [FaultKind.REPORT_SLOW_CLOSING]) if board is not None else None
+        if held is not None:
+            pause(held.delay_seconds or SLOW_CLOSING_SECONDS)
     return [ClosedDate(ledger.ledger_id, ledger.msn, c.ledger_date, c.payout.amount if c.payout else None)
             for c in closings]
 
