@@ -113,11 +113,13 @@ def test_partners_are_listed_granted_and_revoked_from_the_cli(server: ServerProc
     revoked = run("partner", "revoke", partner_id.group(1), *url)
     twice = run("partner", "revoke", partner_id.group(1), *url)
     nobody = run("partner", "grant", "partner-nobody", *url)
+    no_unit = run("partner", "create", "--name", "Beta", "--msn", "999999", *url)
 
     assert granted[0] == 0 and re.search(rf"^{partner_id.group(1)}  Acme  client id \S+  ledgers 3\d+$", listed, re.M)
     assert revoked[0] == 0 and "revoked ledger" in revoked[1]
     assert twice[0] == 2 and "PARTNER_ID" in twice[1]
     assert nobody[0] == 2 and "PARTNER_ID" in nobody[1] and "No partner" in nobody[1]
+    assert no_unit[0] == 2 and "--msn" in no_unit[1] and "Beta" not in run("partner", "list", *url)[1]
 
 
 def test_the_readme_settlement_example_runs(kasse: InProcessKasse) -> None:

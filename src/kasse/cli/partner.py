@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from kasse.cli.control_plane import talk_to, url_option
-from kasse.cli.settlement_calls import call, echo_json, ledger_id_of, msn_option
+from kasse.cli.settlement_calls import call, check_msn, echo_json, ledger_id_of, msn_option
 
 
 @click.group()
@@ -17,12 +17,23 @@ def partner() -> None:
 
 @partner.command("create")
 @click.option("--name", default="kasse accounting partner", show_default=True, help="The partner's name.")
+@click.option("--msn", default=None, callback=check_msn,
+              help="Also grant this sales unit's ledger at once (see `kasse partner grant`).")
 @url_option
-def partner_create(name: str, base_url: str) -> None:
+def partner_create(name: str, msn: str | None, base_url: str) -> None:
     """Create an accounting partner and print its credentials (the secret is shown only now)."""
     if not 1 <= len(name.strip()) <= 100:
         raise click.BadParameter("1 to 100 characters", param_hint="--name")
-    echo_json(talk_to(base_url, lambda c: c.call("POST", "/_kasse/partners", json={"name": name})))
+
+    def create(control: Any) -> Any:
+        ledger_id = ledger_id_of(control, msn) if msn is not None else None  # an unknown --msn creates nothing
+        created = control.call("POST", "/_kasse/partners", json={"name": name})
+        if ledger_id is not None:
+            control.call("POST", f"/_kasse/partners/{created['partnerId']}/grants", json={"ledgerId": ledger_id})
+            created["ledgerIds"] = [ledger_id]
+        return created
+
+    echo_json(talk_to(base_url, create))
 
 
 @partner.command("list")
