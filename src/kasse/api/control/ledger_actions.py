@@ -1,4 +1,4 @@
-"""Writing test entries on a ledger (docs/settlement.md): dispute a capture, return it, top up, credit, correct.
+"""Writing test entries on a ledger: dispute a capture, return it, top up, credit, correct (README, settlement).
 
 Reconciliation code must book entry types it rarely meets in production; these actions write them now,
 on the ledger's open date, as Vipps MobilePay would. Test control plane only: absent in production.
