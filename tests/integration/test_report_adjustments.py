@@ -6,11 +6,12 @@ pspReference and reference; `top-up`, `credit-note` and `correction` are appende
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.harness import InProcessKasse, authorized
+from tests.harness import DEMO_CREDENTIALS, InProcessKasse, authorized
 from tests.integration.report_support import assert_report_page, merchant_reader
 
 
@@ -100,3 +101,23 @@ def test_top_up_credit_note_and_correction_are_appended_and_chain(kasse: InProce
     assert funds[1]["reference"] == "invoice-1" and funds[-1]["balanceAfter"] == 14900
     assert [(e["entryType"], e["balanceAfter"]) for e in fees] == [("capture-fee", -175), ("credit-note", 0)]
     assert_report_page({"items": funds + fees, "cursor": "x", "tryLater": False})
+
+
+def test_a_balance_negative_for_60_dates_is_topped_up_by_the_store_on_a_long_clock_move(
+        kasse: InProcessKasse) -> None:
+    ref = authorized(kasse.demo, 10000)
+    assert kasse.demo.modify(ref, "capture", 10000).status_code == 200
+    assert kasse.client.post("/_kasse/clock/advance", json={"duration": "1d"}).status_code == 200  # paid out
+    later = kasse.session(DEMO_CREDENTIALS)  # a fresh token: the day expired the last one
+    assert later.modify(ref, "refund", 10000).status_code == 200  # the next date goes negative
+    negative_from = date.fromisoformat(kasse.client.get("/_kasse/ledgers").json()["ledgers"][0]["openDate"])
+
+    moved = kasse.client.post("/_kasse/clock/advance", json={"duration": "70d"})
+    ledger_id = merchant_reader(kasse).ledger_id()
+    funds, _ = merchant_reader(kasse).whole_feed(ledger_id, "funds")
+
+    assert moved.status_code == 200
+    [top_up] = [e for e in funds if e["entryType"] == "top-up"]
+    assert top_up["ledgerDate"] == (negative_from + timedelta(days=59)).isoformat()
+    assert (top_up["amount"], top_up["balanceBefore"], top_up["balanceAfter"]) == (10000, -10000, 0)
+    assert funds[-1] == top_up  # nothing after it: no payout of a zero balance

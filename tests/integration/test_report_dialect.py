@@ -14,9 +14,16 @@ from typing import Any
 import pytest
 
 from kasse.domain.report_dialect import OpenDateAnswer, PayoutEntryType, ReportDialect, parse_dialect
-from kasse.services.reports import encode_cursor
+from kasse.services.reports import LEDGER_PAGE, encode_cursor
 from tests.harness import InProcessKasse, authorized, in_process
-from tests.integration.report_support import REPORT, merchant_reader, new_partner
+from tests.integration.report_support import (
+    REPORT,
+    ReportReader,
+    assert_ledgers,
+    merchant_reader,
+    new_partner,
+    partner_token,
+)
 from tests.integration.webhook_spec import REFERENCE
 
 SPEC = ReportDialect(OpenDateAnswer.NOT_FOUND, PayoutEntryType.SCHEDULED_FOR_PAYOUT)
@@ -112,3 +119,22 @@ def test_a_feed_cursor_past_the_ledgers_last_entry_is_refused(kasse: InProcessKa
 
     assert r.status_code == 400 and r.json()["errorCode"] == 10002
     assert [d["name"] for d in r.json()["extraDetails"]] == ["cursor"]
+
+
+def test_a_partners_ledgers_come_in_pages_with_a_cursor_and_the_filter_survives_it(kasse: InProcessKasse) -> None:
+    partner_id, client_id, secret = new_partner(kasse)
+    msns = ["123456"] + [kasse.demo.new_merchant().msn for _ in range(LEDGER_PAGE)]
+    for msn in msns:
+        assert kasse.client.post(f"/_kasse/partners/{partner_id}/grants", json={"msn": msn}).status_code == 201
+    token = partner_token(kasse.client, client_id, secret).json()["access_token"]
+    reader = ReportReader(kasse.client, {"Authorization": f"Bearer {token}"})
+
+    first = reader.get("/settlement/v1/ledgers").json()
+    second = reader.get("/settlement/v1/ledgers", cursor=first["cursor"]).json()
+    one = reader.get("/settlement/v1/ledgers", settlesForRecipientHandles=f"api:{msns[-1]}").json()
+
+    assert_ledgers(first)
+    assert len(first["items"]) == LEDGER_PAGE and first["cursor"] and second["cursor"] == ""
+    handles = [h for page in (first, second) for item in page["items"] for h in item["settlesForRecipientHandles"]]
+    assert sorted(handles) == sorted(f"api:{msn}" for msn in msns)
+    assert [item["settlesForRecipientHandles"] for item in one["items"]] == [[f"api:{msns[-1]}"]]
