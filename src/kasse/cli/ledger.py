@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from kasse.cli.control_plane import talk_to, url_option
-from kasse.cli.settlement_calls import call, ledger_id_of, msn_option
+from kasse.cli.settlement_calls import ledger_id_of, msn_option
 from kasse.domain.ledger_adjustment import MAX_ADJUSTMENT
 
 ENTRY_TYPES = ("top-up", "credit-note", "correction")
@@ -46,10 +46,8 @@ def ledger_list(base_url: str) -> None:
 def ledger_show(msn: str, base_url: str) -> None:
     """Show a sales unit's ledger: balances, terms, and every payout with the date it reaches the bank."""
 
-    def show(control: Any) -> Any:
-        return call(control, "GET", f"/_kasse/ledgers/{ledger_id_of(control, msn)}", hint="--msn")
-
-    found = talk_to(base_url, show)
+    found = talk_to(base_url, lambda c: c.call("GET", f"/_kasse/ledgers/{ledger_id_of(c, msn)}"),
+                    options={"msn": "--msn"})
     t = found["terms"]
     click.echo(f"ledger {found['ledgerId']}  msn {found['msn']}  {found['currency']}  "
                f"funds {found['fundsBalance']}  fees {found['feesBalance']}  closed through {found['lastClosedDate']}")
@@ -63,7 +61,8 @@ def ledger_show(msn: str, base_url: str) -> None:
 
 @ledger.command("entries")
 @click.argument("ledger_id")
-@click.option("--topic", type=click.Choice(["funds", "fees"]), default="funds", show_default=True)
+@click.option("--topic", type=click.Choice(["funds", "fees"]), default="funds", show_default=True,
+              help="The ledger's account: funds (captures, refunds, payouts) or fees.")
 @click.option("--date", "ledger_date", default=None, metavar="YYYY-MM-DD", help="Only this ledger date.")
 @url_option
 def ledger_entries(ledger_id: str, topic: str, ledger_date: str | None, base_url: str) -> None:
@@ -77,8 +76,8 @@ def ledger_entries(ledger_id: str, topic: str, ledger_date: str | None, base_url
         except ValueError:
             raise click.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
         params["date"] = ledger_date
-    found = talk_to(base_url, lambda c: call(c, "GET", f"/_kasse/ledgers/{ledger_id}/entries", params=params,
-                                             hint="LEDGER_ID"))
+    found = talk_to(base_url, lambda c: c.call("GET", f"/_kasse/ledgers/{ledger_id}/entries", params=params),
+                    options={"ledgerId": "LEDGER_ID", "date": "--date", "topic": "--topic"})
     for e in found["entries"]:
         click.echo(entry_line(e))
 
@@ -113,13 +112,12 @@ def ledger_dispute(psp_reference: str, amount: int | None, won: bool, msn: str, 
     def write(control: Any) -> Any:
         ledger_id = ledger_id_of(control, msn)
         if won:
-            return call(control, "POST", f"/_kasse/ledgers/{ledger_id}/disputes/{psp_reference}/return",
-                        hint="PSP_REFERENCE")
+            return control.call("POST", f"/_kasse/ledgers/{ledger_id}/disputes/{psp_reference}/return")
         body: dict[str, Any] = {"pspReference": psp_reference, **({"amount": amount} if amount else {})}
-        return call(control, "POST", f"/_kasse/ledgers/{ledger_id}/disputes", json=body,
-                    hint="--amount" if amount else "PSP_REFERENCE")
+        return control.call("POST", f"/_kasse/ledgers/{ledger_id}/disputes", json=body)
 
-    click.echo(entry_line(talk_to(base_url, write)))
+    click.echo(entry_line(talk_to(base_url, write, options={"msn": "--msn", "pspReference": "PSP_REFERENCE",
+                                                            "amount": "--amount"})))
 
 
 @ledger.command("adjust")
@@ -144,7 +142,8 @@ def ledger_adjust(entry_type: str, amount: int | None, topic: str, reference: st
     body.update({k: v for k, v in (("amount", amount), ("reference", reference)) if v is not None})
 
     def write(control: Any) -> Any:
-        path = f"/_kasse/ledgers/{ledger_id_of(control, msn)}/adjustments"
-        return call(control, "POST", path, json=body, hint="--amount")
+        return control.call("POST", f"/_kasse/ledgers/{ledger_id_of(control, msn)}/adjustments", json=body)
 
-    click.echo(entry_line(talk_to(base_url, write)))
+    options = {"msn": "--msn", "amount": "--amount", "topic": "--topic", "reference": "--reference",
+               "entryType": "ENTRY_TYPE"}
+    click.echo(entry_line(talk_to(base_url, write, options=options)))

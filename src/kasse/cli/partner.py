@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from kasse.cli.control_plane import talk_to, url_option
-from kasse.cli.settlement_calls import call, check_msn, echo_json, ledger_id_of, msn_option
+from kasse.cli.options import MSN
+from kasse.cli.settlement_calls import echo_json, ledger_id_of, msn_option
 
 
 @click.group()
@@ -17,7 +18,7 @@ def partner() -> None:
 
 @partner.command("create")
 @click.option("--name", default="kasse accounting partner", show_default=True, help="The partner's name.")
-@click.option("--msn", default=None, callback=check_msn,
+@click.option("--msn", type=MSN, default=None,
               help="Also grant this sales unit's ledger at once (see `kasse partner grant`).")
 @url_option
 def partner_create(name: str, msn: str | None, base_url: str) -> None:
@@ -33,7 +34,7 @@ def partner_create(name: str, msn: str | None, base_url: str) -> None:
             created["ledgerIds"] = [ledger_id]
         return created
 
-    echo_json(talk_to(base_url, create))
+    echo_json(talk_to(base_url, create, options={"msn": "--msn", "name": "--name"}))
 
 
 @partner.command("list")
@@ -57,10 +58,9 @@ def partner_grant(partner_id: str, msn: str, base_url: str) -> None:
 
     def grant(control: Any) -> Any:
         ledger_id = ledger_id_of(control, msn)
-        return call(control, "POST", f"/_kasse/partners/{partner_id}/grants", json={"ledgerId": ledger_id},
-                    hint="PARTNER_ID")
+        return control.call("POST", f"/_kasse/partners/{partner_id}/grants", json={"ledgerId": ledger_id})
 
-    granted = talk_to(base_url, grant)
+    granted = talk_to(base_url, grant, options={"msn": "--msn", "partnerId": "PARTNER_ID"})
     click.echo(f"granted ledger {granted['ledgerId']} to {partner_id}")
 
 
@@ -73,7 +73,9 @@ def partner_revoke(partner_id: str, msn: str, base_url: str) -> None:
 
     def revoke(control: Any) -> str:
         ledger_id = ledger_id_of(control, msn)
-        call(control, "DELETE", f"/_kasse/partners/{partner_id}/grants/{ledger_id}", hint="PARTNER_ID")
+        control.call("DELETE", f"/_kasse/partners/{partner_id}/grants/{ledger_id}")
         return ledger_id
 
-    click.echo(f"revoked ledger {talk_to(base_url, revoke)} from {partner_id}")
+    # kasse names the ledger that is not granted: the partner given has no grant of that sales unit's ledger
+    revoked = talk_to(base_url, revoke, options={"msn": "--msn", "ledgerId": "PARTNER_ID"})
+    click.echo(f"revoked ledger {revoked} from {partner_id}")

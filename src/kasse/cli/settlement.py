@@ -7,10 +7,14 @@ import click
 from kasse.cli.control_plane import talk_to, url_option
 from kasse.cli.ledger import ledger
 from kasse.cli.partner import partner
-from kasse.cli.settlement_calls import DEMO_MSN, call, echo_json, msn_option
+from kasse.cli.settlement_calls import DEMO_MSN, echo_json, msn_option
 from kasse.domain.settlement_terms import MAX_FIXED_FEE, MAX_PAYOUT_DELAY
 
 __all__ = ["DEMO_MSN", "ledger", "merchant_settlement", "partner"]
+
+# the fields the control plane may name in a refusal, and the options they come from
+TERMS_OPTIONS = {"msn": "--msn", "feePercent": "--fee-percent", "feeFixed": "--fee-fixed",
+                 "payoutFrequency": "--payout", "payoutDelayDays": "--payout-delay", "settlement": "--net/--gross"}
 
 
 @click.command("settlement")
@@ -39,6 +43,6 @@ def merchant_settlement(msn: str, fee_percent: str | None, fee_fixed: int | None
               "payoutDelayDays": payout_delay, "settlement": None if net is None else ("net" if net else "gross")}
     change = {k: v for k, v in change.items() if v is not None}
     path = f"/_kasse/merchants/{msn}/settlement"
-    terms = talk_to(base_url, lambda c: call(c, "PATCH", path, json=change, hint="--msn") if change
-                    else call(c, "GET", path, hint="--msn"))
+    terms = talk_to(base_url, lambda c: c.call("PATCH", path, json=change) if change else c.call("GET", path),
+                    options=TERMS_OPTIONS)
     echo_json(terms)

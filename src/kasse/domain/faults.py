@@ -107,8 +107,8 @@ def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, de
             raise FaultSpecError("delaySeconds", f"above 0 and at most {MAX_HOLD_SECONDS:g} seconds of real time")
     elif kind in DELAYED_KINDS:
         if delay_seconds is None or delay_seconds <= 0:
-            raise FaultSpecError("delaySeconds", f"{kind} needs delaySeconds above 0")
+            raise FaultSpecError("delaySeconds", f"{kind} needs a delay above 0 seconds")
         if delay_seconds > MAX_DELAY_SECONDS:
-            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} (thirty days)")
+            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} seconds (thirty days)")
     elif delay_seconds is not None:
-        raise FaultSpecError("delaySeconds", "only webhook.delay, report.lag and report.slow-closing take delaySeconds")
+        raise FaultSpecError("delaySeconds", "only webhook.delay, report.lag and report.slow-closing take a delay")

@@ -119,6 +119,10 @@ class MerchantRepository(Protocol):
         """Store a new sales unit."""
         ...
 
+    def list(self) -> Sequence[Merchant]:
+        """Return every sales unit, oldest first (the console lists them)."""
+        ...
+
 
 class OutboxRepository(Protocol):
     """Webhook deliveries waiting to be sent; written in the state change's transaction."""

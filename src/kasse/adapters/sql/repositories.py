@@ -123,6 +123,10 @@ class SqlMerchants:
         ).fetchone()
         return rows.merchant_from_row(row) if row else None
 
+    def list(self) -> list[Merchant]:
+        found = self.conn.execute(f"SELECT {rows.MERCHANT_COLUMNS} FROM merchants ORDER BY created_at, msn").fetchall()
+        return [rows.merchant_from_row(r) for r in found]
+
     def add(self, merchant: Merchant) -> None:
         self.conn.execute(
             f"INSERT INTO merchants ({rows.MERCHANT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
