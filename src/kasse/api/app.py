@@ -17,7 +17,17 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
 
 from kasse.api import invalid_params, operator
-from kasse.api.control import clock, deliveries, events, faults, ledgers, merchant_listing, merchants, users
+from kasse.api.control import (
+    clock,
+    deliveries,
+    events,
+    faults,
+    ledger_actions,
+    ledgers,
+    merchant_listing,
+    merchants,
+    users,
+)
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.request_limits import LimitedStarlette
@@ -66,7 +76,7 @@ HANDLERS = {
 # ePayment's hot routes go in front (epayment.ROUTES)
 VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement, report, miami)
 CONTROL = (merchants, clock, users, faults, deliveries, events, ledgers)  # /_kasse/: never mounted in production
-CONTROL_ROUTES = (merchant_listing,)  # /_kasse/ modules written as Starlette route lists (`ROUTES`)
+CONTROL_ROUTES = (merchant_listing, ledger_actions)  # /_kasse/ modules written as Starlette route lists (`ROUTES`)
 
 
 def create_api(container: Container) -> FastAPI:

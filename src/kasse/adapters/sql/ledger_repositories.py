@@ -118,6 +118,21 @@ class SqlLedgers:
         ).fetchall()
         return [entry_from_row(r) for r in found]
 
+    def negative_since(self, ledger_id: str) -> date | None:
+        # walks the topic backwards from its last entry to the last one that left funds at 0 or above
+        row = self.conn.execute(
+            "SELECT ledger_date FROM ledger_entries WHERE ledger_id = ? AND topic = 'funds' AND position > COALESCE(("
+            "SELECT position FROM ledger_entries WHERE ledger_id = ? AND topic = 'funds'"
+            " AND balance_before + amount >= 0 ORDER BY position DESC LIMIT 1), 0) ORDER BY position LIMIT 1",
+            (ledger_id, ledger_id)).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def of_psp_reference(self, ledger_id: str, topic: Topic, psp_reference: str) -> Sequence[LedgerEntry]:
+        found = self.conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE ledger_id = ? AND topic = ? AND psp_reference = ?"
+            " ORDER BY position", (ledger_id, topic.value, psp_reference)).fetchall()
+        return [entry_from_row(r) for r in found]
+
     def list(self, *, after: str | None, limit: int, ledger_ids: Collection[str] | None = None,
              msn: str | None = None) -> Sequence[Ledger]:
         where, params = ["ledger_id > ?"], [after or ""]

@@ -18,8 +18,10 @@ from kasse.api.context import container
 from kasse.api.problems import problem_response
 from kasse.api.responses import json_response
 from kasse.api.vipps.report_wire import (
+    DateNotReadyError,
     ReportAuthError,
     bad_input,
+    date_not_ready,
     ledger_wire,
     no_such_ledger,
     page_wire,
@@ -29,6 +31,7 @@ from kasse.container import Container
 from kasse.domain.access_token import InvalidTokenError, PartnerClaims, key_hash
 from kasse.domain.faults import FaultKind
 from kasse.domain.ledger import Ledger
+from kasse.domain.report_dialect import OpenDateAnswer
 from kasse.services.ports import UnitOfWork
 from kasse.services.reports import (
     LedgerNotFoundError,
@@ -84,6 +87,8 @@ def answer(request: Request, read: Callable[[UnitOfWork, Viewer], dict[str, obje
         return bad_input(exc.field, str(exc))
     except LedgerNotFoundError:
         return no_such_ledger(request.url.path)
+    except DateNotReadyError:
+        return date_not_ready(request.url.path)
 
 
 @router.get("/settlement/v1/ledgers", responses=RESPONSES)
@@ -107,6 +112,7 @@ def _lag(c: Container, ledger: Ledger) -> timedelta:
 async def get_date_report(ledger_id: str, topic: str, ledger_date: str, request: Request) -> Response:
     c = container(request)
     cursor = request.query_params.get("cursor") or None
+    dialect = c.settings.report_dialect
 
     def read(uow: UnitOfWork, viewer: Viewer) -> dict[str, object]:
         which, day = parse_topic(topic), parse_date(ledger_date)
@@ -114,7 +120,9 @@ async def get_date_report(ledger_id: str, topic: str, ledger_date: str, request:
         held_open = c.faults.take(ledger.msn, [FaultKind.REPORT_DATE_OPEN]) is not None
         page = date_report(uow, ledger, which, day, cursor, now=c.clock.now(), lag=_lag(c, ledger),
                            held_open=held_open)
-        return page_wire(page, dates=True)
+        if page.try_later and dialect.open_date is OpenDateAnswer.NOT_FOUND:
+            raise DateNotReadyError(ledger_date)
+        return page_wire(page, dates=True, payout_name=dialect.payout_entry_type)
 
     return answer(request, read)
 
@@ -128,7 +136,7 @@ async def get_feed(ledger_id: str, topic: str, request: Request) -> Response:
         which = parse_topic(topic)
         ledger = visible_ledger(uow, viewer, ledger_id)
         page = feed(uow, ledger, which, cursor, now=c.clock.now(), lag=_lag(c, ledger))
-        return page_wire(page, dates=False)
+        return page_wire(page, dates=False, payout_name=c.settings.report_dialect.payout_entry_type)
 
     return answer(request, read)
 
