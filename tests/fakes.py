@@ -7,17 +7,20 @@ SQL repository does.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kasse.domain.events import PaymentEvent
+from kasse.domain.faults import Endpoint, Fault, FaultKind
 from kasse.domain.merchant import Merchant, hash_secret
 from kasse.domain.money import Currency, Market, Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services.commands import CreatePayment, UserFlow
+from kasse.services.faults import use_one
 from kasse.services.ports import StoredResponse
 
 EPOCH = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -66,6 +69,48 @@ class ConcurrentUpdateError(RuntimeError):
     """The stored version is not the one below the update's (the SQL store's optimistic lock)."""
 
 
+class InMemoryFaults:
+    """A `FaultStore` in memory, for tests of the fault board and the faulty sender."""
+
+    def __init__(self) -> None:
+        self._faults: dict[str, Fault] = {}
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults[fault.id] = fault
+
+    def all(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults.values())
+
+    def remove(self, fault_id: str) -> bool:
+        with self._lock:
+            return self._faults.pop(fault_id, None) is not None
+
+    def remove_all(self, msn: str | None) -> int:
+        with self._lock:
+            gone = [i for i, f in self._faults.items() if msn is None or f.msn == msn]
+            for fault_id in gone:
+                del self._faults[fault_id]
+            return len(gone)
+
+    def armed(self, msn: str, kinds: frozenset[FaultKind]) -> bool:
+        return bool(self._faults) and any(f.msn == msn and f.kind in kinds for f in self.all())
+
+    def take(self, msn: str, kinds: frozenset[FaultKind], endpoint: Endpoint | None) -> Fault | None:
+        with self._lock:
+            used = use_one(list(self._faults.values()), msn, kinds, endpoint)
+            if used is None:
+                return None
+            fault, left = used
+            if left is None:
+                del self._faults[fault.id]
+            else:
+                self._faults[fault.id] = left
+            return fault
+
+
 class InMemoryPayments:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Payment] = {}
@@ -73,6 +118,9 @@ class InMemoryPayments:
 
     def get(self, msn: str, reference: str) -> Payment | None:
         return self.rows.get((msn, reference))
+
+    def expect(self, msn: str, reference: str) -> None:
+        pass
 
     def get_by_token(self, token: str) -> Payment | None:
         key = self.tokens.get(token)
@@ -101,9 +149,8 @@ class InMemoryEvents:
     def __init__(self) -> None:
         self.log: list[PaymentEvent] = []
 
-    def append(self, event: PaymentEvent) -> int:
+    def append(self, event: PaymentEvent) -> None:
         self.log.append(event)
-        return len(self.log)
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
         return [e for e in self.log if (e.msn, e.reference) == (msn, reference)]
@@ -155,13 +202,15 @@ class RecordingOutbox:
 
     subscriptions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
+    appended: int = 0
 
     def subscribe(self, msn: str, webhook_id: str, event_types: Sequence[str]) -> None:
         for event_type in event_types:
             self.subscriptions.setdefault(msn, {}).setdefault(event_type, []).append(webhook_id)
 
-    def enqueue(self, event: PaymentEvent, event_id: int) -> int:
-        return self._queue(event.msn, event.name.webhook_event, event_id, event.to_webhook())
+    def enqueue(self, event: PaymentEvent) -> None:
+        self.appended += 1  # the event was appended just before: its position in the log
+        self._queue(event.msn, event.name.webhook_event, self.appended, event.to_webhook())
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         return self._queue(msn, event_type, None, payload)

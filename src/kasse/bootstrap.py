@@ -15,11 +15,12 @@ from kasse.adapters.ids import RandomIds
 from kasse.adapters.jwt_tokens import JwtTokens
 from kasse.adapters.qr_decode import ZxingQrReader
 from kasse.adapters.qr_render import SegnoQrRenderer
+from kasse.adapters.rate_limits import MemoryRateLimiter, SqlRateLimiter
+from kasse.adapters.sql.fault_store import SqlFaultStore
 from kasse.adapters.sql.migrate import current_revision, ensure_current, head_revision
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.adapters.webhook_sender import AiohttpWebhookSender
-from kasse.api.ratelimit import RateLimiter
 from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
 from kasse.services.shared_clock import follow
@@ -50,7 +51,7 @@ class Container:
     clock: ControllableClock
     ids: RandomIds
     tokens: JwtTokens
-    limiter: RateLimiter
+    limiter: MemoryRateLimiter | SqlRateLimiter  # in memory on SQLite (one process), shared on PostgreSQL
     qr: SegnoQrRenderer
     # webhooks: x-ms-date is signed with the wall clock (receivers compare it with theirs); commits wake the loop
     sender: AiohttpWebhookSender = field(default_factory=lambda: AiohttpWebhookSender(SystemClock()))
@@ -59,7 +60,10 @@ class Container:
     faults: FaultBoard = field(init=False)  # armed test faults (services/faults.py), none in production
 
     def __post_init__(self) -> None:
-        self.faults = FaultBoard(self.clock, self.ids, enabled=not self.settings.production)
+        # in the shared store: every process of the installation fires the same faults (issue #17)
+        store = SqlFaultStore(self.db, commits_signalled=bool(self.settings.database_url))
+        self.db.on_commit(store.forget)
+        self.faults = FaultBoard(self.clock, self.ids, store, enabled=not self.settings.production)
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -133,7 +137,8 @@ def build(settings: Settings) -> Container:
         clock=clock,
         ids=RandomIds(),
         tokens=JwtTokens(_signing_secret(db)),
-        limiter=RateLimiter(clock.now, enabled=settings.rate_limits),
+        limiter=(SqlRateLimiter if settings.database_url else MemoryRateLimiter)(clock.now,
+                                                                               enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
     )
     db.on_commit(container.commits.notify)

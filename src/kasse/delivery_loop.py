@@ -1,6 +1,7 @@
 """The webhook delivery loop: claim due deliveries, send them concurrently, record outcomes in batches.
 
-It wakes on every commit (a delivery may have been queued), on every finished send, and at least
+It wakes on commits that queued deliveries or made some due (topic `DELIVERIES`) and on clock moves, on
+every finished send, and at least
 every `POLL` seconds (a retry came due, or another process wrote). Each cycle is one write
 transaction that records the attempts finished since the last one and claims new work, so under
 load the cost is one commit per cycle, not per delivery, and the next delivery of a payment is
@@ -16,8 +17,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from kasse.adapters.commit_signal import CommitSignal
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.commit_signal import CLOCK, DELIVERIES, CommitSignal
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.domain.webhook_delivery import DeliveryJob
 from kasse.services.deliveries import LEASE, AttemptResult, WebhookSender, claim_due, find_due, record_attempts
 from kasse.services.faulty_sender import FaultyWebhookSender
@@ -60,7 +61,7 @@ class DeliveryLoop:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; then give sends in flight a moment and record what finished."""
         if self.commits is not None:
-            self._wake = self.commits.subscribe()
+            self._wake = self.commits.subscribe(DELIVERIES, CLOCK)
         stopper = asyncio.create_task(self._stop_on(stop))
         try:
             while not stop.is_set():
@@ -83,18 +84,19 @@ class DeliveryLoop:
         await stop.wait()
         self._wake.set()
 
-    def _candidates(self, free: int) -> list[int]:
+    async def _candidates(self, free: int) -> list[int]:
         if free <= 0:
             return []
         exclude = set(self._in_flight)
-        found = self.db.read(lambda uow: find_due(uow, self.clock.now(), free + len(exclude)))
+        # off the event loop: on PostgreSQL a read is a round trip the API requests would wait on
+        found = await self.db.query(lambda uow: find_due(uow, self.clock.now(), free + len(exclude)))
         return [i for i in found if i not in exclude][:free]
 
     async def cycle(self) -> int:
         """Record finished attempts, claim what is due, start sending it; return how many were started."""
         results, self._results = self._results, []
         free = self.max_in_flight - len(self._in_flight) + len(results)
-        candidates = [] if results else self._candidates(free)
+        candidates = [] if results else await self._candidates(free)
         if not results and not candidates:
             return 0
         exclude = frozenset(self._in_flight)

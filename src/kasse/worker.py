@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from kasse.adapters.commit_signal import CLOCK
 from kasse.bootstrap import Container
 from kasse.delivery_loop import deliver_webhooks
 from kasse.services.expiry import BATCH, expire_due_payments
@@ -29,9 +30,12 @@ async def sweep_expired(container: Container) -> int:
 
 
 async def expire_loop(container: Container, stop: asyncio.Event) -> None:
+    limiter = container.limiter
     while not stop.is_set():
         try:
             await sweep_expired(container)
+            if limiter.shared and limiter.enabled:  # windows that have gone quiet (adapters/rate_limits.py)
+                await container.db.write(limiter.prune)
         except Exception:
             log.exception("expiry sweep failed; retrying")
         with contextlib.suppress(TimeoutError):
@@ -44,9 +48,8 @@ async def follow_clock(container: Container, stop: asyncio.Event) -> None:
         return
     while not stop.is_set():
         try:
-            # off the event loop: on PostgreSQL a read is a network round trip every request would wait on
-            if await asyncio.to_thread(container.db.read, lambda uow: follow(uow, container.clock)):
-                container.commits.notify()
+            if await container.db.query(lambda uow: follow(uow, container.clock)):
+                container.commits.notify({CLOCK})
         except Exception:
             log.exception("could not read the shared clock; retrying")
         with contextlib.suppress(TimeoutError):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -18,9 +20,10 @@ from click.testing import CliRunner
 from kasse.adapters.postgres.connection import is_postgres_url, libpq_url, sqlalchemy_url, translate, with_schema
 from kasse.adapters.postgres.database import PostgresDatabase
 from kasse.adapters.sql.migrate import SchemaMismatchError, head_revision
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.adapters.sql.tables import metadata
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.cli import main
+from kasse.domain.clock_state import ClockState
 from kasse.domain.errors import DomainError
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import Operation
@@ -122,15 +125,42 @@ def test_a_failing_job_rolls_back_alone(pg: PostgresDatabase) -> None:
 
 
 @postgres
-def test_a_commit_in_one_process_wakes_the_listeners_of_another(pg: PostgresDatabase, pg_url: str) -> None:
+def test_a_commit_in_one_process_wakes_the_listeners_of_another_with_its_topics(pg: PostgresDatabase,
+                                                                                pg_url: str) -> None:
     other = PostgresDatabase(pg_url).open()
+    heard: list[frozenset[str]] = []
     woke = threading.Event()
     try:
-        other.on_commit(woke.set)
-        pg.write_sync(lambda uow: uow.conn.execute("INSERT INTO settings (key, value) VALUES ('ping', '1')"))
+        other.on_commit(lambda topics: (heard.append(topics), woke.set()))
+        pg.write_sync(lambda uow: uow.clock_state.save(ClockState(timedelta(seconds=5), None, 1)))
         assert woke.wait(5.0)
     finally:
         other.close()
+    assert heard == [frozenset({"clock"})]
+
+
+@postgres
+def test_a_commit_of_only_payments_and_events_wakes_no_other_process(pg: PostgresDatabase, pg_url: str) -> None:
+    other = PostgresDatabase(pg_url).open()
+    heard: list[frozenset[str]] = []
+    mine: list[frozenset[str]] = []
+    pg.on_commit(mine.append)
+    try:
+        other.on_commit(heard.append)
+        pg.write_sync(lambda uow: uow.topics.update({"payments", "events"}))
+        pg.write_sync(lambda uow: uow.clock_state.save(ClockState(timedelta(seconds=5), None, 1)))
+        poll_until(lambda: heard)
+    finally:
+        other.close()
+    assert heard == [frozenset({"clock"})]  # the payments commit before it never reached the other process
+    poll_until(lambda: len(mine) == 2 or set().union(*mine) >= {"payments", "events", "clock"})
+    assert set().union(*mine) == {"payments", "events", "clock"}  # its own process hears every topic
+
+
+def poll_until(done: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @postgres

@@ -34,6 +34,7 @@ from kasse.api.routes import (
     webhooks,
 )
 from kasse.bootstrap import Container, build
+from kasse.domain.rate_limits import RateLimitedError
 from kasse.settings import Settings
 from kasse.worker import follow_clock, run_background
 
@@ -56,6 +57,12 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     return problem_response(400, "One or more validation errors occurred.", request.url.path, extra)
 
 
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimitedError)
+    return problem_response(429, str(exc), request.url.path, [("reference", exc.reference)],
+                            headers={"Retry-After": str(exc.retry_after)})
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
         log.info("%s", exc)
@@ -70,6 +77,7 @@ HANDLERS = {
     invalid_params.ParamsProblemError: invalid_params.handle,  # the QR and Order Management error shape
     HTTPException: _http_error,
     RequestValidationError: _invalid,
+    RateLimitedError: _rate_limited,  # contract §4.13 (adapters/rate_limits.py)
     Exception: _crash,
 }
 

@@ -61,6 +61,10 @@ class PaymentRepository(Protocol):
         """Return the payment, or None."""
         ...
 
+    def expect(self, msn: str, reference: str) -> None:
+        """Say that `get(msn, reference)` follows: a store with round trips fetches it with the next read."""
+        ...
+
     def get_by_token(self, token: str) -> Payment | None:
         """Return the payment whose redirect token this is, or None."""
         ...
@@ -81,8 +85,8 @@ class PaymentRepository(Protocol):
 class EventRepository(Protocol):
     """The append-only event log."""
 
-    def append(self, event: PaymentEvent) -> int:
-        """Append an event and return its position in the global log."""
+    def append(self, event: PaymentEvent) -> None:
+        """Append an event to the global log (its position is the store's to give)."""
         ...
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
@@ -121,8 +125,8 @@ class MerchantRepository(Protocol):
 class OutboxRepository(Protocol):
     """Webhook deliveries waiting to be sent; written in the state change's transaction."""
 
-    def enqueue(self, event: PaymentEvent, event_id: int) -> int:
-        """Queue one delivery per registration subscribed to the event's type; return how many."""
+    def enqueue(self, event: PaymentEvent) -> None:
+        """Queue one delivery per registration subscribed to the type of `event`, appended just before."""
         ...
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:

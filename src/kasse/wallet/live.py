@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.staticfiles import StaticFiles
 
+from kasse.adapters.commit_signal import CLOCK, PAYMENTS, WALLET
 from kasse.bootstrap import Container
 from kasse.services import wallet
 
@@ -24,7 +25,7 @@ log = logging.getLogger("kasse.wallet")
 
 STATIC = Path(__file__).resolve().parent / "static"
 STREAM_SECONDS = 25.0  # then the browser reconnects (EventSource does it by itself)
-HEARTBEAT = 10.0
+HEARTBEAT = 2.0  # also how soon a page sees a payment change made through another process (not signalled)
 BEHAVIOUR_POLL = 0.5  # seconds between looks for due behaviours when no commit wakes the loop
 
 
@@ -40,13 +41,13 @@ async def _woken(event: asyncio.Event, stop: asyncio.Event | None, timeout: floa
 async def run_behaviours(container: Container, stop: asyncio.Event) -> None:
     """Answer due requests by the users' behaviours whenever something commits or time passes."""
     clock, ids, db = container.clock, container.ids, container.db
-    woken = container.commits.subscribe()
+    woken = container.commits.subscribe(WALLET, CLOCK)
     try:
         while not stop.is_set():
             woken.clear()
             try:
                 # a read first, so the loop's own commits do not wake it into a busy loop
-                if db.read(lambda uow: uow.wallet.due_requests(clock.now(), 1)):
+                if await db.query(lambda uow: uow.wallet.due_requests(clock.now(), 1)):
                     await db.write(lambda uow: wallet.apply_due_behaviours(uow, clock, ids))
             except Exception:
                 log.exception("applying wallet behaviours failed; retrying")
@@ -64,22 +65,22 @@ async def stream(request: Request, container: Container, msisdn: str, check_in: 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max(0.0, min(seconds, STREAM_SECONDS))
 
-    def snapshot() -> dict[str, object]:
-        data: dict[str, object] = {"sig": container.db.read(lambda uow: uow.wallet.signature(msisdn))}
+    async def snapshot() -> dict[str, object]:
+        data: dict[str, object] = {"sig": await container.db.query(lambda uow: uow.wallet.signature(msisdn))}
         if check_in:
-            found = container.db.read(lambda uow: uow.wallet.request_for_check_in(check_in))
+            found = await container.db.query(lambda uow: uow.wallet.request_for_check_in(check_in))
             if found is not None and found.msisdn == msisdn:
                 data["open"] = f"/wallet/pay/{found.msn}/{found.reference}"
         return data
 
     async def events() -> AsyncIterator[str]:
-        woken = container.commits.subscribe()
+        woken = container.commits.subscribe(WALLET, PAYMENTS)
         try:
             yield "retry: 1000\n\n"
             last: dict[str, object] | None = None
             while True:
                 woken.clear()
-                now = snapshot()
+                now = await snapshot()
                 if now != last:
                     yield _event(now)
                     last = now

@@ -22,13 +22,18 @@ def translate(sql: str) -> str:
 
 
 class PgConnection:
-    """A DB-API-like `execute(sql, params)` over one psycopg connection, as the repositories expect."""
+    """A DB-API-like `execute(sql, params)` over one psycopg connection, as the repositories expect.
+
+    `pipelined`: the connection is in psycopg's pipeline mode, so a statement goes out without waiting and
+    its result arrives with the next one that is read (repositories then send what they can ahead).
+    """
 
     dialect = "postgresql"
-    __slots__ = ("raw",)
+    __slots__ = ("pipelined", "raw")
 
-    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+    def __init__(self, raw: psycopg.Connection[Any], *, pipelined: bool = False) -> None:
         self.raw = raw
+        self.pipelined = pipelined
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         if not params:

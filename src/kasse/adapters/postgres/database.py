@@ -15,14 +15,19 @@ its savepoint (its neighbours keep their work) and, after the batch commits, run
 transaction from the start (bounded). On the retry it reads what the winner committed and answers as it
 would have in one process (the stored idempotent response, a reference conflict, the new payment state).
 
-Each transaction ends with one payload-free `NOTIFY kasse_commits` (one per batch, not per job); one
-listening connection per process turns the notifications of other processes into `on_commit` calls
-(its own commits call them at once), which wake the delivery loop and the live event streams everywhere.
-Reads use one autocommit connection per thread, like SQLite's.
+A transaction that wrote something another process may be waiting for (`SHARED_TOPICS`: webhook
+deliveries, wallet requests, the clock, faults) ends with one `NOTIFY kasse_commits, '<topics>'` (one per
+batch, not per job); one listening connection per process turns the notifications of other processes into
+`on_commit` calls with those topics (its own commits call them at once). A pure create notifies nobody, so
+N processes under create load do not wake each other's listeners and loops.
+Reads use one autocommit connection per thread, like SQLite's; `query` runs them on a small pool of reader
+threads, so a read's round trip never blocks the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import queue
 import random
@@ -37,10 +42,13 @@ import sqlalchemy as sa
 from psycopg import errors
 from psycopg_pool import ConnectionPool
 
+from kasse.adapters.commit_signal import CLOCK, DELIVERIES, FAULTS, WALLET
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
+from kasse.adapters.sql.connection import ConcurrentUpdateError
 from kasse.adapters.sql.migrate import ensure_current
-from kasse.adapters.sql.repositories import ConcurrentUpdateError, SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
+from kasse.domain.merchant import Merchant
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -50,6 +58,9 @@ MAX_BATCH = 256
 WAKE_EVERY = 0.005  # seconds: at most this often a process calls its `on_commit` listeners (see `_wake_listeners`)
 MIGRATION_LOCK = 7_311_000_001  # pg_advisory_lock key: one process migrates, the others wait and re-check
 MAX_ATTEMPTS = 12
+READERS = 4  # threads (each with its connection) that run `query` reads off the event loop
+# what other processes' loops wait for; payments and events wake only this process (docs/deployment.md)
+SHARED_TOPICS = frozenset({DELIVERIES, WALLET, CLOCK, FAULTS})
 RETRYABLE: tuple[type[BaseException], ...] = (
     ConcurrentUpdateError,
     errors.UniqueViolation,
@@ -70,7 +81,11 @@ class PostgresDatabase(QueuedWrites):
         self._local = threading.local()
         self._readers: list[psycopg.Connection[Any]] = []
         self._readers_lock = threading.Lock()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[frozenset[str]], None]] = []
+        self._merchants: dict[str, Merchant] = {}  # stored sales units never change (SqlMerchants)
+        self._pending: set[str] = set()  # topics committed since the listeners were last called
+        self._pending_lock = threading.Lock()
+        self._read_pool: ThreadPoolExecutor | None = None
         self._listener: threading.Thread | None = None
         self._listen_conn: psycopg.Connection[Any] | None = None
         self._closing = threading.Event()
@@ -96,6 +111,7 @@ class PostgresDatabase(QueuedWrites):
                                     configure=self._own)
         self._pool.wait(timeout=30)
         self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-retry")
+        self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="kasse-pg-read")
         self._waker = threading.Thread(target=self._wake_listeners, name="kasse-pg-waker", daemon=True)
         self._waker.start()
         for i in range(self.writers):
@@ -138,6 +154,9 @@ class PostgresDatabase(QueuedWrites):
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+        if self._read_pool is not None:
+            self._read_pool.shutdown(wait=True)
+            self._read_pool = None
         if self._listener is not None and self._pool is not None:
             with self._pool.connection() as conn:
                 conn.execute(f"NOTIFY {CHANNEL}")  # wake the listener so it sees `_closing` now
@@ -159,8 +178,8 @@ class PostgresDatabase(QueuedWrites):
             self._pool.close()
             self._pool = None
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after every commit of any process on this database (to wake workers)."""
+    def on_commit(self, listener: Callable[[frozenset[str]], None]) -> None:
+        """Call `listener` with the topics of commits: all of this process's, other processes' shared ones."""
         self._listeners.append(listener)
 
     def _check_open(self) -> None:
@@ -173,9 +192,14 @@ class PostgresDatabase(QueuedWrites):
             self._local.raw = conn
             with self._readers_lock:
                 self._readers.append(conn)
-            uow = SqlUnitOfWork(PgConnection(conn))
+            uow = SqlUnitOfWork(PgConnection(conn), self._merchants)
             self._local.uow = uow
         return fn(uow)
+
+    async def query(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        """Read on a reader thread: the event loop serves other requests during the round trip."""
+        assert self._read_pool is not None, "database is not open"
+        return await asyncio.get_running_loop().run_in_executor(self._read_pool, self.read, fn)
 
     def _write_loop(self) -> None:
         """Take jobs and commit them, alone while another writer is idle, else everything queued as one batch.
@@ -224,24 +248,40 @@ class PostgresDatabase(QueuedWrites):
         return batch
 
     def _commit_batch(self, conn: psycopg.Connection[Any], batch: list[WriteJob]) -> None:
-        """One transaction for the batch, a savepoint per job; outcomes go out only after COMMIT succeeds."""
+        """One transaction for the batch, a savepoint per job; outcomes go out only after COMMIT succeeds.
+
+        Pipeline mode: a job's statements go out without waiting for each other, and a job costs two round
+        trips: its reads (sent together when it reads ahead, `SqlPayments.expect`), then its writes with
+        RELEASE, synced so that a failing write is the job's own. The batch's COMMIT is one more, shared.
+        """
         outcomes: list[Outcome] = []
         lost: list[WriteJob] = []  # lost a race: rolled back to their savepoint, to run again alone
-        uow = SqlUnitOfWork(PgConnection(conn))
+        uow = SqlUnitOfWork(PgConnection(conn, pipelined=True), self._merchants)
+        topics: frozenset[str] = frozenset()
         try:
-            with conn.transaction():
+            with conn.pipeline() as pipe:
+                conn.execute("BEGIN")
                 for job in batch:
+                    mark = uow.mark()
+                    conn.execute("SAVEPOINT job")
                     try:
-                        with conn.transaction():  # SAVEPOINT; a failing job rolls back to it alone
-                            result = job.fn(uow)
-                    except RETRYABLE:
-                        lost.append(job)
-                    except Exception as exc:  # the job's own failure: tell its caller
-                        outcomes.append((job, None, exc))
+                        result = job.fn(uow)
+                        conn.execute("RELEASE SAVEPOINT job")
+                        pipe.sync()
+                        uow.settle()
+                    except Exception as exc:  # a race lost (retried alone) or the job's own failure
+                        uow.undo(mark)
+                        self._undo_job(conn, pipe)
+                        if isinstance(exc, RETRYABLE):
+                            lost.append(job)
+                        else:
+                            outcomes.append((job, None, exc))
                     else:
                         outcomes.append((job, result, None))
-                if self.listen:
-                    conn.execute(f"NOTIFY {CHANNEL}")
+                topics = uow.take_topics()
+                self._broadcast(conn, topics)
+                conn.execute("COMMIT")
+                pipe.sync()
         except Exception as exc:  # BEGIN or COMMIT failed: acknowledge nothing of the batch
             if isinstance(exc, psycopg.Error) and exc.sqlstate and not conn.broken:
                 # the server refused it (a deferred check, a race): nothing is durable, so every job runs
@@ -251,17 +291,38 @@ class PostgresDatabase(QueuedWrites):
             else:  # the connection went: the COMMIT may or may not have landed, so no job may be retried
                 log.exception("commit of %d jobs failed", len(batch))
                 lost, outcomes = [], [(job, None, exc) for job in batch]
+            self._reset(conn)
         else:
             with self._count_lock:
                 self.batches += 1
                 self.jobs += len(outcomes)
-            self._notify()  # this process at once; the others through NOTIFY
+            self._notify(topics)  # this process at once; the others through NOTIFY
         deliver(outcomes)
         for job in lost:
             with self._count_lock:
                 self.retries += 1
             assert self._executor is not None
             self._executor.submit(self._retry_alone, job)
+
+    @staticmethod
+    def _undo_job(conn: psycopg.Connection[Any], pipe: psycopg.Pipeline) -> None:
+        """Roll the transaction back to the job's savepoint, out of the pipeline's aborted state first."""
+        with contextlib.suppress(psycopg.Error):
+            pipe.sync()  # the error (already raised) left the pipeline aborted up to a sync
+        conn.execute("ROLLBACK TO SAVEPOINT job")
+        conn.execute("RELEASE SAVEPOINT job")
+        pipe.sync()
+
+    @staticmethod
+    def _reset(conn: psycopg.Connection[Any]) -> None:
+        """Leave no transaction open on a writer connection after a failed batch (or drop the connection)."""
+        if conn.closed or conn.broken:
+            return
+        try:
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
+        except psycopg.Error:
+            conn.close()  # the writer opens a new one for its next batch
 
     def _retry_alone(self, job: WriteJob) -> None:
         try:
@@ -276,9 +337,10 @@ class PostgresDatabase(QueuedWrites):
         for attempt in range(first_attempt, MAX_ATTEMPTS + 1):
             try:
                 with self._pool.connection() as raw, raw.transaction():
-                    result = fn(SqlUnitOfWork(PgConnection(raw)))
-                    if self.listen:
-                        raw.execute(f"NOTIFY {CHANNEL}")
+                    uow = SqlUnitOfWork(PgConnection(raw), self._merchants)
+                    result = fn(uow)
+                    topics = uow.take_topics()
+                    self._broadcast(raw, topics)
             except RETRYABLE as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -290,14 +352,27 @@ class PostgresDatabase(QueuedWrites):
             with self._count_lock:
                 self.batches += 1
                 self.jobs += 1
-            self._notify()  # this process at once; the others through NOTIFY
+            self._notify(topics)  # this process at once; the others through NOTIFY
             return result
         raise AssertionError("unreachable")
 
     def _own(self, conn: psycopg.Connection[Any]) -> None:
         self._own_pids.add(conn.info.backend_pid)
 
-    def _notify(self) -> None:
+    def _broadcast(self, conn: psycopg.Connection[Any], topics: frozenset[str]) -> None:
+        """Tell the other processes, inside the transaction, what it wrote that their loops may wait for."""
+        shared = topics & SHARED_TOPICS
+        if self.listen and shared:
+            conn.execute(f"NOTIFY {CHANNEL}, '{','.join(sorted(shared))}'")  # our own topic names: no quoting
+
+    def _notify(self, topics: frozenset[str] | set[str]) -> None:
+        if not topics:
+            return
+        if FAULTS in topics:  # at once, not coalesced: the next request must see a fault armed or used up
+            for listener in self._listeners:
+                listener(frozenset({FAULTS}))
+        with self._pending_lock:
+            self._pending.update(topics)
         self._committed.set()
 
     def _wake_listeners(self) -> None:
@@ -313,8 +388,11 @@ class PostgresDatabase(QueuedWrites):
             if self._closing.is_set():
                 return
             self._committed.clear()
-            for listener in self._listeners:
-                listener()
+            with self._pending_lock:
+                topics, self._pending = frozenset(self._pending), set()
+            if topics:
+                for listener in self._listeners:
+                    listener(topics)
             time.sleep(WAKE_EVERY)
 
     def _listen(self) -> None:
@@ -323,12 +401,10 @@ class PostgresDatabase(QueuedWrites):
         while not self._closing.is_set():
             try:
                 # another process's commit wakes this process's loops and streams; our own commits did already
-                foreign = any(n.pid not in self._own_pids for n in conn.notifies(timeout=1.0, stop_after=1))
+                got = list(conn.notifies(timeout=1.0, stop_after=1))
                 if not self._closing.is_set():
-                    # drain what else is queued already: one wake-up covers them all
-                    foreign |= any(n.pid not in self._own_pids for n in conn.notifies(timeout=0))
-                    if foreign:
-                        self._notify()
+                    got += conn.notifies(timeout=0)  # drain what else is queued already: one wake-up for all
+                    self._notify({t for n in got if n.pid not in self._own_pids for t in n.payload.split(",") if t})
             except psycopg.Error:
                 if self._closing.is_set():
                     return

@@ -15,6 +15,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kasse.adapters.commit_signal import CLOCK
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
@@ -98,7 +99,7 @@ async def create_merchant_route(request: Request) -> Response:
 async def _moved(c: Container) -> Response:
     """Expire what the move made due, wake the loops that wait on the clock, and say where it stands."""
     expired = await sweep_expired(c)
-    c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
+    c.commits.notify({CLOCK})  # the delivery and behaviour loops look for due work now, not at their next poll
     return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen, "expired": expired})
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from kasse.adapters.commit_signal import EVENTS
 from kasse.adapters.sql.webhook_repositories import events_since, last_event_id
 from kasse.api.problems import ProblemError
 from kasse.api.routes.control import _control
@@ -29,7 +30,8 @@ router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
 
 KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the connection is alive
 LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
-POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us
+POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us (they carry no
+# cross-process notification: adapters/postgres/database.py SHARED_TOPICS)
 BATCH = 500
 _MSN = re.compile(r"^[0-9]{4,10}$")
 
@@ -44,17 +46,17 @@ def _start(request: Request, c: Container) -> int:
 
 
 async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
-    def read(position: int) -> list[tuple[int, PaymentEvent]]:
-        return c.db.read(lambda uow: events_since(uow.conn, msn, position, BATCH))
+    async def read(position: int) -> list[tuple[int, PaymentEvent]]:
+        return await c.db.query(lambda uow: events_since(uow.conn, msn, position, BATCH))
 
-    wake = c.commits.subscribe()
+    wake = c.commits.subscribe(EVENTS)
     position, quiet = after, 0.0
     ends = time.monotonic() + LIFETIME
     try:
         yield b"retry: 500\n: connected\n\n"
         while time.monotonic() < ends:
             wake.clear()
-            batch = read(position)
+            batch = await read(position)
             for at, event in batch:
                 yield b"id: %d\nevent: payment\ndata: %s\n\n" % (at, orjson.dumps(event.to_webhook()))
             if batch:
