@@ -223,9 +223,13 @@ async def setup_pool(api: Api, conns: list[HttpConnection], per_conn: int) -> li
         raise RuntimeError(f"could not set up the payment pool: {rec.error_samples}") from None
 
 
-def steps(api: Api, pool: list[list[str]]) -> dict[str, Callable[[Phase], Any]]:
+def steps(api: Api, pool: list[list[str]], stored: list[str] | None = None) -> dict[str, Callable[[Phase], Any]]:
+    # gets read the pool, and with a preloaded store (bench/preload.py) as many stored payments besides
     flat = [r for refs in pool for r in refs]
     gets = [api.get(r) for r in flat]
+    if stored:
+        extra = [api.get(r) for r in stored]
+        gets = [g for i in range(max(len(gets), len(extra))) for g in (gets[i % len(gets)], extra[i % len(extra)])]
 
     def creates(p: Phase) -> Any:
         async def step(idx: int, conn: HttpConnection, i: int) -> None:
@@ -271,7 +275,7 @@ async def run_all(server: Server, args: argparse.Namespace) -> list[dict[str, An
         pool: list[list[str]] = []
         if {"gets", "captures"} & set(args.scenarios):
             pool = await setup_pool(api, conns, args.pool_per_connection)
-        by_name = steps(api, pool)
+        by_name = steps(api, pool, getattr(args, "stored_references", None))
         for name in args.scenarios:
             unit = "cycles/s" if name == "cycles" else "req/s"
 

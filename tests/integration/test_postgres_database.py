@@ -268,8 +268,10 @@ def keys(db: PostgresDatabase) -> set[str]:
 
 
 @postgres
-def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_keep_their_work(
+def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_answer_as_alone(
         one_writer: PostgresDatabase) -> None:
+    """The server refuses a statement of one job: the batch's transaction is lost (pipelined, a refusal cannot
+    be pinned on its job before the batch's sync), so each job runs again alone; each caller gets one answer."""
     db = one_writer
     db.write_sync(insert("taken"))  # committed before the batch: the racing job's INSERT will collide with it
     attempts: Counter[str] = Counter()
@@ -285,9 +287,28 @@ def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_
     futures = queued_behind_a_busy_writer(db, [insert("before"), racer, insert("after")])
 
     assert [f.result(10) for f in futures] == ["before", "attempt 2", "after"]
-    assert db.retries == 1 and attempts["racer"] == 2
-    assert db.batches - batches_before == 3  # the blocker's, the batch of three, then the racer alone
-    assert keys(db) == {"taken", "before", "racer-half", "after"}  # the first attempt's half went with its savepoint
+    assert db.retries == 3 and attempts["racer"] == 2
+    assert db.batches - batches_before == 4  # the blocker's, then the three jobs alone; the batch of three is lost
+    assert keys(db) == {"taken", "before", "racer-half", "after"}  # the first attempt's half went with the batch
+
+
+@postgres
+def test_a_job_that_fails_in_python_is_undone_alone_and_its_neighbours_keep_their_work(
+        one_writer: PostgresDatabase) -> None:
+    db = one_writer
+
+    def half_then_fails(uow: SqlUnitOfWork) -> str:
+        uow.conn.execute("INSERT INTO settings (key, value) VALUES ('half', 'v')")
+        raise ValueError("no")
+
+    batches_before = db.batches
+    futures = queued_behind_a_busy_writer(db, [insert("before"), half_then_fails, insert("after")])
+
+    assert futures[0].result(10) == "before" and futures[2].result(10) == "after"
+    with pytest.raises(ValueError, match="no"):
+        futures[1].result(10)
+    assert db.retries == 0 and db.batches - batches_before == 2  # the blocker's and the batch of three
+    assert "half" not in keys(db)
 
 
 @postgres

@@ -23,4 +23,6 @@ class RateLimitedError(Exception):
 
 def refusal(operation: str, reference: str, oldest_us: int, now_us: int) -> RateLimitedError:
     """Return the refusal of a call at `now_us` whose window's oldest hit was at `oldest_us`."""
-    return RateLimitedError(operation, reference, max(1, (oldest_us + WINDOW_US - now_us) // 1_000_000 + 1))
+    # clamped: a hit counted by another process may carry a moment a little after this one's `now`
+    seconds = (oldest_us + WINDOW_US - now_us) // 1_000_000 + 1
+    return RateLimitedError(operation, reference, min(WINDOW_US // 1_000_000, max(1, seconds)))

@@ -1,8 +1,9 @@
 """PostgreSQL with the same interface as `SqliteDatabase`: write, write_sync, submit, read, on_commit.
 
 Writes use group commit, as on SQLite: a few writer threads per process, each on its own connection,
-take the queued write jobs and run them in ONE transaction (READ COMMITTED), each job inside its own
-savepoint, so N concurrent requests cost one COMMIT (one WAL flush) instead of N. A writer takes a
+take the queued write jobs and run them in ONE transaction (READ COMMITTED), in psycopg's pipeline mode
+(`_commit_batch`), so N concurrent requests cost one COMMIT (one WAL flush) instead of N, and a create
+about one round trip of its own. A writer takes a
 whole batch only while every other writer is busy; with a writer idle, it takes one job, so jobs of
 separate requests still run concurrently when the load is light. A caller's future resolves only
 after the COMMIT that holds its job (`synchronous_commit` stays on): an acknowledged write is durable,
@@ -10,10 +11,11 @@ and when COMMIT fails no job of the batch is acknowledged (each is retried alone
 
 Jobs of many threads and processes still run at once, so a job can lose a race: a version check that
 fails (`ConcurrentUpdateError`), a primary or unique key another transaction took first (an idempotency
-key, a payment reference), a serialization failure or a deadlock. In a batch that job is rolled back to
-its savepoint (its neighbours keep their work) and, after the batch commits, run again alone in its own
-transaction from the start (bounded). On the retry it reads what the winner committed and answers as it
-would have in one process (the stored idempotent response, a reference conflict, the new payment state).
+key, a payment reference), a serialization failure or a deadlock. A race noticed in Python rolls that
+job back alone (its neighbours keep their work); one the server refuses aborts the batch, whose jobs then
+all run again alone, each in its own transaction from the start (bounded). On the retry it reads what
+the winner committed and answers as it would have in one process (the stored idempotent response, a
+reference conflict, the new payment state).
 
 A transaction that wrote something another process may be waiting for (`SHARED_TOPICS`: webhook
 deliveries, wallet requests, the clock, faults) ends with one `NOTIFY kasse_commits, '<topics>'` (one per
@@ -27,7 +29,6 @@ threads, so a read's round trip never blocks the event loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import queue
 import random
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "kasse_commits"
 MAX_BATCH = 256
-WAKE_EVERY = 0.005  # seconds: at most this often a process calls its `on_commit` listeners (see `_wake_listeners`)
 MIGRATION_LOCK = 7_311_000_001  # pg_advisory_lock key: one process migrates, the others wait and re-check
 MAX_ATTEMPTS = 12
 READERS = 4  # threads (each with its connection) that run `query` reads off the event loop
@@ -83,14 +83,10 @@ class PostgresDatabase(QueuedWrites):
         self._readers_lock = threading.Lock()
         self._listeners: list[Callable[[frozenset[str]], None]] = []
         self._merchants: dict[str, Merchant] = {}  # stored sales units never change (SqlMerchants)
-        self._pending: set[str] = set()  # topics committed since the listeners were last called
-        self._pending_lock = threading.Lock()
         self._read_pool: ThreadPoolExecutor | None = None
         self._listener: threading.Thread | None = None
         self._listen_conn: psycopg.Connection[Any] | None = None
         self._closing = threading.Event()
-        self._committed = threading.Event()  # set by every commit this process learns of; `_wake_listeners` clears it
-        self._waker: threading.Thread | None = None
         self._count_lock = threading.Lock()
         self._own_pids: set[int] = set()  # this process's writing backends: their NOTIFYs were handled at commit
         self._queue: queue.SimpleQueue[WriteJob | None] = queue.SimpleQueue()
@@ -112,8 +108,6 @@ class PostgresDatabase(QueuedWrites):
         self._pool.wait(timeout=30)
         self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-retry")
         self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="kasse-pg-read")
-        self._waker = threading.Thread(target=self._wake_listeners, name="kasse-pg-waker", daemon=True)
-        self._waker.start()
         for i in range(self.writers):
             thread = threading.Thread(target=self._write_loop, name=f"kasse-pg-writer-{i}", daemon=True)
             thread.start()
@@ -166,10 +160,6 @@ class PostgresDatabase(QueuedWrites):
         if self._listen_conn is not None:
             self._listen_conn.close()
             self._listen_conn = None
-        if self._waker is not None:
-            self._committed.set()
-            self._waker.join(timeout=5)
-            self._waker = None
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
@@ -248,45 +238,49 @@ class PostgresDatabase(QueuedWrites):
         return batch
 
     def _commit_batch(self, conn: psycopg.Connection[Any], batch: list[WriteJob]) -> None:
-        """One transaction for the batch, a savepoint per job; outcomes go out only after COMMIT succeeds.
+        """One transaction for the batch; outcomes go out only after COMMIT succeeds.
 
-        Pipeline mode: a job's statements go out without waiting for each other, and a job costs two round
-        trips: its reads (sent together when it reads ahead, `SqlPayments.expect`), then its writes with
-        RELEASE, synced so that a failing write is the job's own. The batch's COMMIT is one more, shared.
+        Pipeline mode (`PgConnection`): a job's reads go out together (it reads ahead with
+        `SqlPayments.expect`), and its writes wait to travel with the next job's reads or the COMMIT, so a
+        create costs about one round trip plus its share of the COMMIT. A job that fails in Python is
+        undone alone (nothing of it was sent, or back to the savepoint opened when it had to send). A
+        statement the server refuses (a race lost to another process: a key or reference taken) aborts the
+        batch: every job of it then runs again alone, where the loser reads what the winner committed.
         """
         outcomes: list[Outcome] = []
-        lost: list[WriteJob] = []  # lost a race: rolled back to their savepoint, to run again alone
-        uow = SqlUnitOfWork(PgConnection(conn, pipelined=True), self._merchants)
+        lost: list[WriteJob] = []  # to run again alone, in a transaction of its own
         topics: frozenset[str] = frozenset()
         try:
             with conn.pipeline() as pipe:
+                pconn = PgConnection(conn, pipe)
+                uow = SqlUnitOfWork(pconn, self._merchants)
                 conn.execute("BEGIN")
                 for job in batch:
                     mark = uow.mark()
-                    conn.execute("SAVEPOINT job")
                     try:
                         result = job.fn(uow)
-                        conn.execute("RELEASE SAVEPOINT job")
-                        pipe.sync()
-                        uow.settle()
-                    except Exception as exc:  # a race lost (retried alone) or the job's own failure
+                        pconn.end_job()
+                    except psycopg.Error:
+                        raise  # the server refused something: the batch's transaction is lost
+                    except Exception as exc:  # in Python: a race noticed (ConcurrentUpdateError), or its own
                         uow.undo(mark)
-                        self._undo_job(conn, pipe)
+                        if pconn.drop_job():
+                            self._undo_job(conn, pipe)
                         if isinstance(exc, RETRYABLE):
                             lost.append(job)
                         else:
                             outcomes.append((job, None, exc))
                     else:
                         outcomes.append((job, result, None))
+                pipe.sync()  # the last job's writes: a refusal is still the batch's, before COMMIT
                 topics = uow.take_topics()
                 self._broadcast(conn, topics)
                 conn.execute("COMMIT")
-                pipe.sync()
-        except Exception as exc:  # BEGIN or COMMIT failed: acknowledge nothing of the batch
+        except Exception as exc:  # a statement, BEGIN or COMMIT failed: acknowledge nothing of the batch
             if isinstance(exc, psycopg.Error) and exc.sqlstate and not conn.broken:
-                # the server refused it (a deferred check, a race): nothing is durable, so every job runs
+                # the server refused it (a race, a deferred check): nothing is durable, so every job runs
                 # again alone, and only the one at fault fails
-                log.warning("commit of %d jobs refused (%s); retrying each alone", len(batch), exc.sqlstate)
+                log.debug("batch of %d jobs refused (%s); retrying each alone", len(batch), exc.sqlstate)
                 lost, outcomes = list(batch), []
             else:  # the connection went: the COMMIT may or may not have landed, so no job may be retried
                 log.exception("commit of %d jobs failed", len(batch))
@@ -306,9 +300,7 @@ class PostgresDatabase(QueuedWrites):
 
     @staticmethod
     def _undo_job(conn: psycopg.Connection[Any], pipe: psycopg.Pipeline) -> None:
-        """Roll the transaction back to the job's savepoint, out of the pipeline's aborted state first."""
-        with contextlib.suppress(psycopg.Error):
-            pipe.sync()  # the error (already raised) left the pipeline aborted up to a sync
+        """Roll the transaction back to the job's savepoint."""
         conn.execute("ROLLBACK TO SAVEPOINT job")
         conn.execute("RELEASE SAVEPOINT job")
         pipe.sync()
@@ -366,34 +358,15 @@ class PostgresDatabase(QueuedWrites):
             conn.execute(f"NOTIFY {CHANNEL}, '{','.join(sorted(shared))}'")  # our own topic names: no quoting
 
     def _notify(self, topics: frozenset[str] | set[str]) -> None:
-        if not topics:
-            return
-        if FAULTS in topics:  # at once, not coalesced: the next request must see a fault armed or used up
-            for listener in self._listeners:
-                listener(frozenset({FAULTS}))
-        with self._pending_lock:
-            self._pending.update(topics)
-        self._committed.set()
+        """Call the listeners with what was committed (they only set events, so at once is cheap).
 
-    def _wake_listeners(self) -> None:
-        """Call the listeners after commits, at most every WAKE_EVERY seconds: one call covers every commit since.
-
-        Each call wakes the delivery and wallet loops, and each of them then reads the database on its
-        event loop; on PostgreSQL that is a round trip per loop. Under load, one wake-up per batch of each
-        of N processes cost more CPU than the requests; WAKE_EVERY bounds it and delays a wake-up by at
-        most that much. A commit during a call sets the event again, so no commit goes unnoticed.
+        Topics keep this quiet under load: a create wakes nobody, and a loop woken by a burst of commits
+        of its topic looks once (`CommitSignal` sets an event that is already set only once).
         """
-        while True:
-            self._committed.wait()
-            if self._closing.is_set():
-                return
-            self._committed.clear()
-            with self._pending_lock:
-                topics, self._pending = frozenset(self._pending), set()
-            if topics:
-                for listener in self._listeners:
-                    listener(topics)
-            time.sleep(WAKE_EVERY)
+        if topics:
+            committed = frozenset(topics)
+            for listener in self._listeners:
+                listener(committed)
 
     def _listen(self) -> None:
         assert self._listen_conn is not None

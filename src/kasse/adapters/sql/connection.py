@@ -31,6 +31,19 @@ def is_postgres(conn: Connection) -> bool:
     return getattr(conn, "dialect", "sqlite") == "postgresql"
 
 
+class Sent(Protocol):
+    """A statement sent (or waiting to be); how many rows it changed, once known (-1 until then)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+
+def send(conn: Connection, sql: str, params: Sequence[Any]) -> Sent:
+    """Run a statement whose result is not read now; a pipelined connection sends it with its next read."""
+    write = getattr(conn, "write", None)
+    return write(sql, params) if write is not None else conn.execute(sql, params)
+
+
 def is_pipelined(conn: Connection) -> bool:
     """Tell whether statements go out without waiting: a result is only fetched (a round trip) when read."""
     return bool(getattr(conn, "pipelined", False))

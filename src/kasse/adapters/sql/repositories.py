@@ -13,7 +13,15 @@ import orjson
 
 from kasse.adapters.commit_signal import DELIVERIES, EVENTS, PAYMENTS
 from kasse.adapters.sql import rows, statements, tables
-from kasse.adapters.sql.connection import ConcurrentUpdateError, Connection, Cursor, is_pipelined, is_postgres
+from kasse.adapters.sql.connection import (
+    ConcurrentUpdateError,
+    Connection,
+    Cursor,
+    Sent,
+    is_pipelined,
+    is_postgres,
+    send,
+)
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
@@ -57,7 +65,7 @@ class SqlPayments:
         return rows.payment_from_row(row) if row else None
 
     def add(self, payment: Payment, token: str | None) -> None:
-        self.conn.execute(rows.PAYMENT_INSERT, rows.payment_to_row(payment, token))
+        send(self.conn, rows.PAYMENT_INSERT, rows.payment_to_row(payment, token))
         self.topics.add(PAYMENTS)
 
     def update(self, payment: Payment) -> None:
@@ -87,7 +95,7 @@ class SqlEvents:
         self.topics = topics
 
     def append(self, event: PaymentEvent) -> None:
-        self.conn.execute(_EVENT_INSERT, rows.event_to_row(event))
+        send(self.conn, _EVENT_INSERT, rows.event_to_row(event))
         self.topics.add(EVENTS)
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
@@ -109,8 +117,8 @@ class SqlIdempotency:
         return StoredResponse(row[0], row[1], bytes(row[2])) if row else None
 
     def put(self, msn: str, key: str, response: StoredResponse, at: datetime) -> None:
-        self.conn.execute(
-            statements.insert(tables.idempotency_keys),
+        send(
+            self.conn, statements.insert(tables.idempotency_keys),
             (msn, key, response.fingerprint, response.status, response.body, rows.to_us(at)),
         )
 
@@ -143,7 +151,7 @@ class SqlMerchants:
 
 
 class SqlOutbox:
-    def __init__(self, conn: Connection, topics: set[str], unsettled: list[tuple[Cursor, str]]) -> None:
+    def __init__(self, conn: Connection, topics: set[str], unsettled: list[tuple[Sent, str]]) -> None:
         self.conn = conn
         self.topics = topics
         self.unsettled = unsettled  # pipelined: whether it queued anything is known after the job's sync
@@ -152,7 +160,7 @@ class SqlOutbox:
     def enqueue(self, event: PaymentEvent) -> None:
         payload, at = orjson.dumps(event.to_webhook()), rows.to_us(event.timestamp)
         msn, event_type = event.msn, event.name.webhook_event
-        sent = self.conn.execute(self._enqueue, (msn, event.reference, event_type, payload, at, at, msn, event_type))
+        sent = send(self.conn, self._enqueue, (msn, event.reference, event_type, payload, at, at, msn, event_type))
         if is_pipelined(self.conn):
             self.unsettled.append((sent, DELIVERIES))
         elif sent.rowcount > 0:

@@ -280,4 +280,7 @@ rate_limits = Table(  # UNLOGGED on PostgreSQL (migration 0005); used by Postgre
     Column("last_at", BigInteger, nullable=False),
 )
 Index("rate_limits_by_last", rate_limits.c.last_at)
+# 0005: the event stream follows one sales unit; the console lists deliveries by payment or by sales unit
 Index("payment_events_by_msn", payment_events.c.msn, payment_events.c.id)
+Index("webhook_deliveries_by_ref", webhook_deliveries.c.reference, webhook_deliveries.c.id)
+Index("webhook_deliveries_by_msn", webhook_deliveries.c.msn, webhook_deliveries.c.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 
 from kasse.adapters.sql.clock_repository import SqlClockState
-from kasse.adapters.sql.connection import Connection, Cursor
+from kasse.adapters.sql.connection import Connection, Sent
 from kasse.adapters.sql.repositories import SqlEvents, SqlIdempotency, SqlMerchants, SqlOutbox, SqlPayments
 from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
 from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlWebhooks
@@ -22,7 +22,7 @@ class SqlUnitOfWork:
     def __init__(self, conn: Connection, merchants: MutableMapping[str, Merchant] | None = None) -> None:
         self.conn = conn
         self.topics: set[str] = set()
-        self.unsettled: list[tuple[Cursor, str]] = []  # (pipelined statement, topic if it changed any row)
+        self.unsettled: list[tuple[Sent, str]] = []  # (pipelined statement, topic if it changed any row)
         self.payments = SqlPayments(conn, self.topics)
         self.events = SqlEvents(conn, self.topics)
         self.idempotency = SqlIdempotency(conn)

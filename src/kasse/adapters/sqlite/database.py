@@ -37,17 +37,20 @@ _PRAGMAS = (
 )
 
 
-def _connect(path: str, synchronous: str) -> sqlite3.Connection:
+def _connect(path: str, synchronous: str, trace: Callable[[str], None] | None = None) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     for pragma in _PRAGMAS:
         conn.execute(pragma)
     conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.set_trace_callback(trace)
     return conn
 
 
 class SqliteDatabase(QueuedWrites):
     def __init__(self, path: str | Path, *, synchronous: str = "FULL", migrate: bool = True) -> None:
         self.path = str(path)
+        self._trace: Callable[[str], None] | None = None
+        self._readers: list[sqlite3.Connection] = []
         self.synchronous = synchronous
         self.migrate = migrate
         self._queue: queue.SimpleQueue[WriteJob | None] = queue.SimpleQueue()
@@ -71,7 +74,7 @@ class SqliteDatabase(QueuedWrites):
             ensure_current(engine, migrate=self.migrate)
         finally:
             engine.dispose()
-        self._writer = _connect(self.path, self.synchronous)
+        self._writer = _connect(self.path, self.synchronous, self._trace)
         self._thread = threading.Thread(target=self._run, name="kasse-sqlite-writer", daemon=True)
         self._thread.start()
         return self
@@ -85,6 +88,13 @@ class SqliteDatabase(QueuedWrites):
             self._writer.close()
             self._writer = None
 
+    def trace_statements(self, trace: Callable[[str], None] | None) -> None:
+        """Call `trace` with every statement any connection runs from now on, parameters filled in (tests)."""
+        self._trace = trace
+        for conn in [self._writer, *self._readers]:
+            if conn is not None:
+                conn.set_trace_callback(trace)
+
     def on_commit(self, listener: Callable[[frozenset[str]], None]) -> None:
         """Call `listener` with the commit's topics on the writer thread after every commit (to wake workers)."""
         self._listeners.append(listener)
@@ -92,7 +102,9 @@ class SqliteDatabase(QueuedWrites):
     def read(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
         uow: SqlUnitOfWork | None = getattr(self._local, "uow", None)
         if uow is None:
-            uow = SqlUnitOfWork(_connect(self.path, self.synchronous), self._merchants)
+            conn = _connect(self.path, self.synchronous, self._trace)
+            self._readers.append(conn)
+            uow = SqlUnitOfWork(conn, self._merchants)
             self._local.uow = uow
         return fn(uow)
 

@@ -1,4 +1,4 @@
-"""shared limits: armed test faults and the per-reference rate-limit windows, for every process of an installation
+"""shared limits: armed test faults and rate-limit windows for every process; indexes that keep lists indexed
 
 Revision ID: 0005
 Revises: 0003
@@ -42,10 +42,15 @@ def upgrade() -> None:
         prefixes=unlogged,
     )
     op.create_index("rate_limits_by_last", "rate_limits", ["last_at"])
+    # the event stream follows one sales unit's events; the console lists deliveries by payment or sales unit
     op.create_index("payment_events_by_msn", "payment_events", ["msn", "id"])
+    op.create_index("webhook_deliveries_by_ref", "webhook_deliveries", ["reference", "id"])
+    op.create_index("webhook_deliveries_by_msn", "webhook_deliveries", ["msn", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("webhook_deliveries_by_msn", "webhook_deliveries")
+    op.drop_index("webhook_deliveries_by_ref", "webhook_deliveries")
     op.drop_index("payment_events_by_msn", "payment_events")
     op.drop_index("rate_limits_by_last", "rate_limits")
     op.drop_table("rate_limits")
