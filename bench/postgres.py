@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from preload import preload, sample_references
 from report import ceilings, git_commit, growth, report
 from run import SCENARIOS, new_loop, run_all, workdir
 from server_process import fs_type, start_server, stop_server
@@ -102,6 +101,8 @@ def run_backend(backend: str, workers: int, stored: int, tmp: Path, args: argpar
         where.mkdir()
         args.stored_references = []
         if stored:
+            from preload import preload, sample_references  # imports kasse's tables: only when asked for
+
             run = secrets.token_hex(3)
             print(f"  preloading {stored:,} payments into {backend} ...", file=sys.stderr, flush=True)
             took = preload(stored, run, db=str(where / "kasse.db"), database_url=url)

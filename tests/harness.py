@@ -19,9 +19,10 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from kasse.api.app import create_app
-from kasse.bootstrap import DEMO, Container, build
-from kasse.settings import Settings
+from kasse.bootstrap import build
+from kasse.container import Container
+from kasse.server import create_app
+from kasse.settings import DEMO, Settings
 
 
 @dataclass

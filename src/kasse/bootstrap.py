@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 import sqlalchemy as sa
@@ -21,11 +20,13 @@ from kasse.adapters.sql.migrate import current_revision, ensure_current, head_re
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.adapters.webhook_sender import AiohttpWebhookSender
+from kasse.container import Container
 from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
+from kasse.services.ports import UnitOfWork
 from kasse.services.shared_clock import follow
 from kasse.services.users import seed_demo_users
-from kasse.settings import Settings
+from kasse.settings import DEMO, Settings
 
 if TYPE_CHECKING:  # psycopg is imported only when KASSE_DATABASE_URL asks for PostgreSQL
     from kasse.adapters.postgres.database import PostgresDatabase
@@ -34,36 +35,11 @@ log = logging.getLogger("kasse")
 
 Database: TypeAlias = "SqliteDatabase | PostgresDatabase"
 
-# the demo sales unit seeded on first start: fixed credentials so the README can show them
-DEMO = MerchantSpec(
-    name="kasse demo shop",
-    msn="123456",
-    client_id="kasse-demo-client",
-    client_secret="kasse-demo-secret",
-    subscription_key="kasse-demo-subscription-key",
-)
-
-
-@dataclass
-class Container:
-    settings: Settings
-    db: Database
-    clock: ControllableClock
-    ids: RandomIds
-    tokens: JwtTokens
-    limiter: MemoryRateLimiter | SqlRateLimiter  # in memory on SQLite (one process), shared on PostgreSQL
-    qr: SegnoQrRenderer
-    # webhooks: x-ms-date is signed with the wall clock (receivers compare it with theirs); commits wake the loop
-    sender: AiohttpWebhookSender = field(default_factory=lambda: AiohttpWebhookSender(SystemClock()))
-    commits: CommitSignal = field(default_factory=CommitSignal)
-    qr_reader: ZxingQrReader = field(default_factory=ZxingQrReader)  # the wallet's image scanner
-    faults: FaultBoard = field(init=False)  # armed test faults (services/faults.py), none in production
-
-    def __post_init__(self) -> None:
-        # in the shared store: every process of the installation fires the same faults (issue #17)
-        store = SqlFaultStore(self.db, commits_signalled=bool(self.settings.database_url))
-        self.db.on_commit(store.forget)
-        self.faults = FaultBoard(self.clock, self.ids, store, enabled=not self.settings.production)
+def _fault_board(settings: Settings, db: Database, clock: ControllableClock) -> FaultBoard:
+    """Armed test faults in the shared store: every process of the installation fires the same (issue #17)."""
+    store = SqlFaultStore(db, commits_signalled=bool(settings.database_url))
+    db.on_commit(store.forget)
+    return FaultBoard(clock, RandomIds(), store, enabled=not settings.production)
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -119,10 +95,13 @@ def _signing_secret(db: Database) -> str:
 
 
 def seed_demo(container: Container) -> NewMerchant | None:
-    def seed(uow: SqlUnitOfWork) -> NewMerchant | None:
-        if DEMO.msn is not None and uow.merchants.get(DEMO.msn) is not None:
+    spec = MerchantSpec(name=DEMO.name, msn=DEMO.msn, client_id=DEMO.client_id, client_secret=DEMO.client_secret,
+                        subscription_key=DEMO.subscription_key)
+
+    def seed(uow: UnitOfWork) -> NewMerchant | None:
+        if uow.merchants.get(DEMO.msn) is not None:
             return None
-        return create_merchant(uow, container.clock, container.ids, DEMO)
+        return create_merchant(uow, container.clock, container.ids, spec)
 
     return container.db.write_sync(seed)
 
@@ -140,6 +119,10 @@ def build(settings: Settings) -> Container:
         limiter=(SqlRateLimiter if settings.database_url else MemoryRateLimiter)(clock.now,
                                                                                enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
+        sender=AiohttpWebhookSender(SystemClock()),
+        commits=CommitSignal(),
+        qr_reader=ZxingQrReader(),
+        faults=_fault_board(settings, db, clock),
     )
     db.on_commit(container.commits.notify)
     if not settings.production:  # a restarted server keeps the virtual time it had (services/shared_clock.py)

@@ -26,6 +26,27 @@ def _seconds(name: str) -> float | None:
 
 
 @dataclass(frozen=True)
+class DemoSalesUnit:
+    """A sales unit with fixed, public credentials, so the README and the CLI defaults can name them."""
+
+    name: str
+    msn: str
+    client_id: str
+    client_secret: str
+    subscription_key: str
+
+
+# seeded on first start in test mode (`seed_demo`)
+DEMO = DemoSalesUnit(
+    name="kasse demo shop",
+    msn="123456",
+    client_id="kasse-demo-client",
+    client_secret="kasse-demo-secret",
+    subscription_key="kasse-demo-subscription-key",
+)
+
+
+@dataclass(frozen=True)
 class Settings:
     database: str = "./var/kasse.db"
     database_url: str | None = None  # a PostgreSQL URL (KASSE_DATABASE_URL): the store instead of the SQLite file

@@ -13,7 +13,8 @@ STDLIB = frozenset(sys.stdlib_module_names)
 DRIVERS = frozenset(
     {"sqlite3", "sqlalchemy", "alembic", "jwt", "segno", "PIL", "httpx", "aiohttp", "psycopg", "asyncpg", "zxingcpp"}
 )
-MAY_USE_DRIVERS = ("kasse.adapters", "kasse.bootstrap", "kasse.cli")
+# the POS is an application of its own (it talks to kasse only through the SDK); its store is its one adapter
+MAY_USE_DRIVERS = ("kasse.adapters", "kasse.bootstrap", "kasse.cli", "kasse.pos.store")
 SDK_DRIVERS = frozenset({"httpx"})
 
 # a layer, and the kasse packages besides the standard library that its modules may import
@@ -59,11 +60,29 @@ ENTRYPOINTS = ("kasse.api", "kasse.wallet", "kasse.pos")
 STORAGE = ("kasse.adapters.sql.repositories", "kasse.adapters.sqlite", "kasse.adapters.postgres")
 
 
+# the composition root is for the entry points that start kasse; everything else is handed a Container
+MAY_BUILD = ("kasse.cli", "kasse.server")
+# what each outer package may not reach into (the HTTP layers never start pages or loops)
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "kasse.api": ("kasse.pos", "kasse.wallet", "kasse.workers", "kasse.server", "kasse.cli"),
+    "kasse.api.vipps": ("kasse.api.control",),
+    "kasse.wallet": ("kasse.pos", "kasse.workers", "kasse.server", "kasse.cli"),
+    "kasse.pos": ("kasse.wallet", "kasse.workers", "kasse.server", "kasse.cli", "kasse.api"),
+}
+
+
 def refusal(module: str, imported: str) -> str | None:
     """Return why `module` may not import `imported`, or None if it may."""
     top = imported.partition(".")[0]
     if within(module, ENTRYPOINTS) and within(imported, STORAGE):
         return "entrypoints reach storage through kasse.services.ports.UnitOfWork"
+    if within(imported, ("kasse.bootstrap",)) and not within(module, (*MAY_BUILD, "kasse.bootstrap")):
+        return f"only {', '.join(MAY_BUILD)} import the composition root; others are handed a kasse.container.Container"
+    if within(module, ("kasse.sdk",)) and top == "kasse" and not within(imported, ("kasse.sdk",)):
+        return "the SDK imports nothing else of kasse (it ships on its own)"
+    for package, forbidden in FORBIDDEN.items():
+        if within(module, (package,)) and within(imported, forbidden):
+            return f"{package} may not import {', '.join(forbidden)}"
     for layer, allowed in INNER_LAYERS.items():
         if within(module, (layer,)) and top not in STDLIB and not within(imported, allowed):
             return f"{layer} may import only the standard library and {', '.join(allowed)}"
@@ -102,10 +121,21 @@ def test_each_module_imports_only_what_its_layer_may(module: str, path: Path) ->
         ("kasse.api.app", "fastapi", True),
         ("kasse.api.app", "sqlalchemy.engine", False),
         ("kasse.api.app", "httpx", False),
-        ("kasse.api.routes.payments", "kasse.adapters.sql.repositories", False),
+        ("kasse.api.vipps.epayment", "kasse.adapters.sql.repositories", False),
         ("kasse.wallet.pages", "kasse.adapters.sqlite.database", False),
-        ("kasse.api.routes.payments", "kasse.services.ports", True),
-        ("kasse.worker", "PIL.Image", False),
+        ("kasse.api.vipps.epayment", "kasse.services.ports", True),
+        ("kasse.workers", "PIL.Image", False),
+        ("kasse.api.vipps.epayment", "kasse.api.control.clock", False),
+        ("kasse.api.control.clock", "kasse.api.vipps.epayment", True),
+        ("kasse.api.app", "kasse.pos", False),
+        ("kasse.api.app", "kasse.workers", False),
+        ("kasse.api.context", "kasse.bootstrap", False),
+        ("kasse.api.context", "kasse.container", True),
+        ("kasse.server", "kasse.bootstrap", True),
+        ("kasse.cli.serve", "kasse.bootstrap", True),
+        ("kasse.testing.server", "kasse.bootstrap", False),
+        ("kasse.sdk._client", "kasse.domain.money", False),
+        ("kasse.sdk._client", "kasse.sdk._errors", True),
         ("kasse.adapters.sql.tables", "sqlalchemy", True),
         ("kasse.bootstrap", "jwt", True),
         ("kasse.sdk._client", "httpx", True),
@@ -131,3 +161,62 @@ def test_relative_imports_are_resolved_against_the_package(tmp_path: Path) -> No
     found = imports_of("kasse.domain.payment", path)
 
     assert found == {"kasse.domain", "kasse.domain.errors", "kasse.services", "typing", "sqlalchemy"}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Return which kasse modules each kasse module imports (`from pkg import mod` counts as importing pkg.mod)."""
+    found = modules()
+    graph: dict[str, set[str]] = {}
+    for module, path in found.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                edges.update(alias.name for alias in node.names if alias.name in found)
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+                name = ".".join([*base, node.module] if node.module else base)
+                for alias in node.names:
+                    edges.update(n for n in (f"{name}.{alias.name}" if f"{name}.{alias.name}" in found else name,)
+                                 if n in found)
+        graph[module] = edges - {module}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = [stack.pop()]
+            while group[-1] != v:
+                group.append(stack.pop())
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    assert circles(import_graph()) == []
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+
+    assert circles(graph) == [["a", "b", "c"]]

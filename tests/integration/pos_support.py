@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import orjson
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.config import PosConfig
 from kasse.pos.sale import Sale
 from kasse.pos.service import PosService
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import AsyncClient
 from tests.harness import DEMO_CREDENTIALS
 

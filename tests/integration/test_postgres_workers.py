@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from kasse.delivery_loop import delivery_lease
 from kasse.domain.webhook_registration import PAYMENT_EVENTS
 from kasse.services.deliveries import LEASE
 from kasse.settings import Settings
+from kasse.workers.delivery import delivery_lease
 from tests.harness import (
     DEMO_CREDENTIALS,
     TEST_DATABASE_URL,

@@ -18,6 +18,7 @@ import pytest
 
 from kasse.domain.webhook_registration import EVENT_TYPES, PAYMENT_EVENTS
 from tests.harness import DEMO_CREDENTIALS, ApiSession, ServerProcess, create_body, free_port, new_reference
+from tests.integration.wallet_support import KARI, behave, pushed, state
 from tests.integration.webhook_receiver import advance, deliveries, http_client, poll, receiving, register
 
 pytestmark = pytest.mark.slow
@@ -86,6 +87,16 @@ def test_kasse_worker_delivers_beside_a_server_without_one(tmp_path: Path) -> No
                 assert receiver.names(ref) == ["CREATED", "AUTHORIZED"]
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0
+
+
+def test_kasse_worker_runs_the_wallet_users_behaviours_beside_a_server_without_one(tmp_path: Path) -> None:
+    with server_with_worker(tmp_path / "kasse.db", "--no-worker") as (server, _), http_client(server.url) as client:
+        demo = ApiSession(client, DEMO_CREDENTIALS)
+        behave(client, KARI, "AUTO_APPROVE")
+
+        reference = pushed(demo, KARI)
+
+        assert poll(lambda: state(demo, reference), lambda s: s != "CREATED") == "AUTHORIZED"
 
 
 def test_two_delivering_processes_never_send_one_delivery_twice(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.webhook_repositories import delivery_history
-from kasse.bootstrap import Container, build
+from kasse.bootstrap import build
+from kasse.container import Container
 from kasse.domain.errors import DomainError, ErrorCode
 from kasse.domain.magic_amounts import MAGIC_AMOUNTS
 from kasse.domain.money import Currency, Money

@@ -1,7 +1,7 @@
 """Waking asyncio tasks after database commits, by topic, across writer threads and any number of event loops.
 
-A commit says what it wrote as topics (`DELIVERIES`: webhook deliveries became due; `WALLET`: a wallet
-request arrived or changed; ...), and each subscriber names the topics it waits for, so a loop sleeps
+A commit says what it wrote as topics (services/topics.py: `DELIVERIES`, webhook deliveries became due;
+`WALLET`, a wallet request arrived or changed; ...), and each subscriber names the topics it waits for, so a loop sleeps
 through commits that cannot concern it: under pure create load the delivery and wallet loops never wake.
 The database calls `notify` on its writer thread after each commit; every interested subscriber's event is
 set on its own loop (once per wake-up, however many commits came in between). Subscribers clear their event
@@ -14,13 +14,7 @@ import asyncio
 import threading
 from collections.abc import Iterable
 
-PAYMENTS = "payments"  # a payment was created or changed
-EVENTS = "events"  # the event log grew
-DELIVERIES = "deliveries"  # webhook deliveries were queued or became due again
-WALLET = "wallet"  # a payment request arrived in a wallet or was answered
-CLOCK = "clock"  # the test clock moved: whatever waits on time looks again
-FAULTS = "faults"  # test faults were armed, used up or disarmed
-TOPICS = frozenset({PAYMENTS, EVENTS, DELIVERIES, WALLET, CLOCK, FAULTS})
+from kasse.services.topics import TOPICS
 
 
 class CommitSignal:

@@ -6,38 +6,17 @@ API can check the key and MSN headers against the token alone. Verified tokens a
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
 
+from kasse.domain.access_token import Claims, InvalidTokenError, IssuedToken, key_hash
 from kasse.domain.merchant import Merchant
+
+__all__ = ["Claims", "InvalidTokenError", "IssuedToken", "JwtTokens", "key_hash"]
 
 LIFETIME = timedelta(hours=1)  # contract §2.1: one hour in the test environment
 _CACHE_LIMIT = 50_000
-
-
-def key_hash(subscription_key: str) -> str:
-    return hashlib.sha256(subscription_key.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True, slots=True)
-class Claims:
-    msn: str
-    key_hashes: tuple[str, ...]
-    expires: int
-
-
-class InvalidTokenError(Exception):
-    """The bearer token is malformed, forged or expired."""
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedToken:
-    token: str
-    not_before: int
-    expires_on: int
 
 
 class JwtTokens:

@@ -1,12 +1,11 @@
-"""The ASGI application: routers, problem+json for every error, and the background loops."""
+"""The platform's HTTP surface: the Vipps APIs, the control plane (not in production), problem+json for errors.
+
+The whole server (wallet, POS, background loops) is assembled in `kasse.server`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
 import logging
-from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -15,28 +14,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Lifespan
 
-from kasse import pos, wallet
-from kasse.api import invalid_params, openapi
+from kasse.api import invalid_params
+from kasse.api.control import clock, deliveries, events, faults, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
-from kasse.api.routes import (
-    accesstoken,
-    control,
-    deliveries,
-    event_stream,
-    faults,
-    ordermanagement,
-    pages,
-    payments,
-    qr,
-    users,
-    webhooks,
-)
-from kasse.bootstrap import Container, build
+from kasse.api.vipps import accesstoken, epayment, ordermanagement, qr, qr_pages, webhooks
+from kasse.container import Container
 from kasse.domain.rate_limits import RateLimitedError
-from kasse.settings import Settings
-from kasse.worker import follow_clock, run_background
 
 log = logging.getLogger("kasse.api")
 
@@ -82,24 +68,12 @@ HANDLERS = {
 }
 
 
-def create_app(container: Container) -> Starlette:
-    """Return the whole application: the hot ePayment routes in front, FastAPI for the rest and the docs."""
+VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement)  # ePayment's hot routes go in front (epayment.ROUTES)
+CONTROL = (merchants, clock, users, faults, deliveries, events)  # /_kasse/: never mounted in production
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        running = [asyncio.create_task(follow_clock(container, stop))]
-        if container.settings.run_worker:  # run_background follows the clock itself
-            running = [asyncio.create_task(run_background(container, stop)),
-                       asyncio.create_task(wallet.run_behaviours(container, stop)),
-                       asyncio.create_task(till.run(stop))]
-        try:
-            yield
-        finally:
-            stop.set()
-            for task in running:
-                await task
 
+def create_api(container: Container) -> FastAPI:
+    """Return the FastAPI app of every API but ePayment's hot routes; the control plane only outside production."""
     app = FastAPI(
         title="kasse",
         version="0.1.0",
@@ -108,35 +82,17 @@ def create_app(container: Container) -> Starlette:
     app.state.container = container
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
-    for module in (accesstoken, control, faults, pages, webhooks, deliveries, event_stream, qr, ordermanagement, users):
+    for module in VIPPS + (() if container.settings.production else CONTROL):
         app.include_router(module.router)
-    wallet.install(app)
-    till = pos.install(app, container.settings)
-    openapi.install(app)
-    front = Starlette(
-        routes=[*payments.ROUTES, Mount("", app=app)],
-        exception_handlers=dict(HANDLERS),
-        lifespan=lifespan,
-    )
-    front.state.container = container
-    return front
-
-
-def create_app_from_env() -> Starlette:
-    """Factory for granian worker processes: settings come from KASSE_* variables."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(build(Settings.from_env()))
-    settle_garbage_collector()
     return app
 
 
-def settle_garbage_collector() -> None:
-    """Keep the collector off the request path.
-
-    The ~130k objects of the loaded libraries are never garbage, yet every full collection walked
-    them (55-90 ms pauses that set the p99, bench/README.md). Freezing moves them out of its sight,
-    and a larger first generation makes collections rarer; kasse's request path makes no cycles.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+def front(api: ASGIApp, container: Container, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
+    """Put ePayment's hot routes (plain Starlette endpoints, no dependency solving) in front of `api`."""
+    app = Starlette(
+        routes=[*epayment.ROUTES, Mount("", app=api)],
+        exception_handlers=dict(HANDLERS),
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    return app

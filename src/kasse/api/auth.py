@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from kasse.adapters.jwt_tokens import InvalidTokenError, JwtTokens, key_hash
 from kasse.api.problems import ProblemError
+from kasse.container import TokenIssuer
+from kasse.domain.access_token import InvalidTokenError, key_hash
 from kasse.services.ports import Clock
 
 
-def authorize(request: Request, tokens: JwtTokens, clock: Clock, *, msn_required: bool = True) -> str:
+def authorize(request: Request, tokens: TokenIssuer, clock: Clock, *, msn_required: bool = True) -> str:
     """Return the MSN of the authenticated sales unit."""
     headers = request.headers
     auth = headers.get("authorization", "")

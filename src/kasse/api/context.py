@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 from kasse.api.problems import domain_problem
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.errors import DomainError
 from kasse.services.idempotency import Rendered, fingerprint, run_idempotent
 from kasse.services.ports import UnitOfWork

@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from kasse.api.routes.webhooks import RegisterRequest
 from kasse.api.schemas.common import Receipt
 from kasse.api.schemas.epayment import CancelRequest, CreatePaymentRequest, ForceApproveRequest, ModificationRequest
 from kasse.api.schemas.qr import (
@@ -24,6 +23,7 @@ from kasse.api.schemas.qr import (
     RedirectIn,
     RedirectUpdateIn,
 )
+from kasse.api.vipps.webhooks import RegisterRequest
 
 
 class Operation(NamedTuple):

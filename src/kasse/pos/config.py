@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kasse.bootstrap import DEMO
-from kasse.settings import Settings
+from kasse.settings import DEMO, Settings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,10 +41,10 @@ def from_settings(settings: Settings) -> PosConfig:
     public = (env("KASSE_POS_PUBLIC_URL") or settings.base_url).rstrip("/")
     return PosConfig(
         base_url=base,
-        client_id=env("KASSE_POS_CLIENT_ID") or DEMO.client_id or "",
-        client_secret=env("KASSE_POS_CLIENT_SECRET") or DEMO.client_secret or "",
-        subscription_key=env("KASSE_POS_SUBSCRIPTION_KEY") or DEMO.subscription_key or "",
-        msn=env("KASSE_POS_MSN") or DEMO.msn or "",
+        client_id=env("KASSE_POS_CLIENT_ID") or DEMO.client_id,
+        client_secret=env("KASSE_POS_CLIENT_SECRET") or DEMO.client_secret,
+        subscription_key=env("KASSE_POS_SUBSCRIPTION_KEY") or DEMO.subscription_key,
+        msn=env("KASSE_POS_MSN") or DEMO.msn,
         database=env("KASSE_POS_DATABASE") or pos_database(settings),
         webhook_url=f"{public}/pos/webhooks",
         public_url=public,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from kasse.wakeups import woken
+
+__all__ = ["Notifier", "woken"]
+
 
 class Notifier:
     """Tell every subscriber that something a page shows may have changed."""
@@ -24,14 +28,3 @@ class Notifier:
 
     def unsubscribe(self, event: asyncio.Event) -> None:
         self._waiters.discard(event)
-
-
-async def woken(*events: asyncio.Event, timeout: float | None) -> None:
-    """Return when any event is set or `timeout` seconds pass (None: no time limit)."""
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, timeout=None if timeout is None else max(0.0, timeout),
-                           return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

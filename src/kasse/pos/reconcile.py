@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.sale import Sale, SaleStatus
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import AsyncClient, KasseError, NotFoundError, Payment, PaymentState
 
 

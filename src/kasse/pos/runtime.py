@@ -1,24 +1,16 @@
-"""The POS inside `kasse serve`: started at boot when it has sales to recover, otherwise on first use.
+"""The POS inside `kasse serve`: its one `PosService`, made when first needed.
 
-Starting registers the webhook receiver (through the SDK, so the server must already be listening) and
-runs the poll loop until the server stops.
+Its loop (`kasse.workers.pos`) starts it at boot when it has sales to recover, otherwise on first use.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from pathlib import Path
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.config import PosConfig
-from kasse.pos.live import Notifier, woken
+from kasse.pos.live import Notifier
 from kasse.pos.service import PosService, new_client
-from kasse.pos.webhooks import ensure_webhook
-from kasse.sdk import KasseError
-
-log = logging.getLogger("kasse.pos")
-RETRY_SETUP = 0.5  # seconds between attempts to reach the platform at start-up
+from kasse.pos.store import SqlitePosStore
 
 
 class PosRuntime:
@@ -38,27 +30,6 @@ class PosRuntime:
             self.wanted.set()
         return self._service
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Wait until the POS is used (or has a database from before), then set up and poll until `stop`."""
-        if self.config.database != ":memory:" and Path(self.config.database).exists():
-            self.wanted.set()
-        await woken(self.wanted, stop, timeout=None)
-        if stop.is_set():
-            return
-        pos = self.service
-        try:
-            while not stop.is_set():
-                try:
-                    await ensure_webhook(pos)
-                    break
-                except KasseError as err:
-                    log.info("POS webhook setup waits for the platform: %s", err)
-                    await woken(stop, timeout=RETRY_SETUP)
-            recovered = pos.recover()
-            if recovered:
-                log.info("POS recovering %d pending sale(s)", recovered)
-            await pos.poll(stop)
-        finally:
-            await pos.client.aclose()
-            pos.store.close()
-            self._service = None
+    def forget(self) -> None:
+        """Drop the service after its loop ended; the next use makes a new one."""
+        self._service = None

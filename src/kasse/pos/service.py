@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from kasse.adapters.pos_store import SqlitePosStore
 from kasse.pos.cart import build_cart, kr
 from kasse.pos.config import PosConfig
 from kasse.pos.live import Notifier, woken
 from kasse.pos.payment_request import CheckoutError, create_request, order_lines, phone_number, refusal_message
 from kasse.pos.sale import Outcome, Sale, SaleStatus, can_refund
+from kasse.pos.store import SqlitePosStore
 from kasse.sdk import (
     Amount,
     ApiError,

@@ -1,6 +1,6 @@
 """Receiving webhooks: check the signature (contract §8.3), then read the event (§8.2, §5.4a).
 
-The signature check is `kasse.domain.webhook_signature`, the same code kasse signs deliveries with.
+The signature check (`_signature.py`) follows contract §8.3 and its test vector, as kasse's signing does.
 Deliveries may repeat and arrive late: handle each event idempotently and check `success`.
 """
 
@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from kasse.domain import webhook_signature
+from kasse.sdk import _signature
 from kasse.sdk._errors import InvalidWebhookError
 from kasse.sdk._money import Amount
 from kasse.sdk._payment_results import PaymentEventName, ShippingDetails, UserDetails
 from kasse.sdk._wire import WireFormatError, from_wire
 
-DEFAULT_TOLERANCE = webhook_signature.DEFAULT_TOLERANCE
+DEFAULT_TOLERANCE = _signature.DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,8 +73,8 @@ def verify_webhook(
         >>> event = parse_webhook_event(await request.body())
     """
     try:
-        webhook_signature.verify(headers, body, secret, url, now=now or datetime.now(UTC), tolerance=tolerance)
-    except webhook_signature.SignatureError as exc:
+        _signature.check(headers, body, secret, url, now=now or datetime.now(UTC), tolerance=tolerance)
+    except _signature.SignatureMismatchError as exc:
         raise InvalidWebhookError(str(exc)) from None
 
 

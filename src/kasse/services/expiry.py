@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from kasse.domain.payment_state import Operation
 from kasse.services.payments import advance
 from kasse.services.ports import Clock, Ids, UnitOfWork
@@ -15,3 +17,16 @@ def expire_due_payments(uow: UnitOfWork, clock: Clock, ids: Ids, limit: int = BA
     for payment in due:
         advance(uow, clock, ids, payment, Operation.EXPIRE)
     return len(due)
+
+
+Write = Callable[[Callable[[UnitOfWork], int]], Awaitable[int]]
+
+
+async def sweep_expired(write: Write, clock: Clock, ids: Ids) -> int:
+    """Expire everything due now, one transaction per batch; return how many payments expired."""
+    total = 0
+    while True:
+        moved = await write(lambda uow: expire_due_payments(uow, clock, ids))
+        total += moved
+        if moved < BATCH:
+            return total

@@ -17,6 +17,7 @@ from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
 from kasse.domain.webhook_registration import Registration
+from kasse.services.read_models import DeliveryLog, EventFeed
 from kasse.services.wallet_ports import (
     ReceiptRepository,
     StaticQrRepository,
@@ -275,4 +276,14 @@ class UnitOfWork(Protocol):
     @property
     def clock_state(self) -> ClockStateRepository:
         """Where the shared test clock stands."""
+        ...
+
+    @property
+    def delivery_log(self) -> DeliveryLog:
+        """The webhook deliveries with their attempts (a read model)."""
+        ...
+
+    @property
+    def event_feed(self) -> EventFeed:
+        """The payment event log by position (a read model)."""
         ...

@@ -20,7 +20,7 @@ from kasse.adapters.control_plane import ControlPlaneError, HttpxControlPlane
 if TYPE_CHECKING:
     from granian.server.embed import Server
 
-    from kasse.bootstrap import Container
+    from kasse.container import Container
 
 START_TIMEOUT = 30.0  # seconds; a cold first start on a busy CI box takes a few
 
@@ -57,13 +57,13 @@ class KasseServer:
         from granian.constants import Interfaces
         from granian.server.embed import Server
 
-        from kasse.api.app import create_app
-        from kasse.bootstrap import build
+        from kasse.server import build_app
         from kasse.settings import Settings
 
         port = _free_port()
-        container = build(Settings(**{"database": str(database), "port": port, "synchronous": "NORMAL", **settings}))
-        serving = _Serving(Server(create_app(container), address="127.0.0.1", port=port,
+        app, container = build_app(Settings(**{"database": str(database), "port": port, "synchronous": "NORMAL",
+                                               **settings}))
+        serving = _Serving(Server(app, address="127.0.0.1", port=port,
                                   interface=Interfaces.ASGI, log_enabled=False))
         server = cls(f"http://127.0.0.1:{port}", HttpxControlPlane(f"http://127.0.0.1:{port}"), container, serving)
         serving.thread.start()

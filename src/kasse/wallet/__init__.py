@@ -1,9 +1,25 @@
 """The simulated customer wallet: a small phone-style web app over the wallet use cases.
 
-`install` adds its routes, static files and live updates to the API application; `run_behaviours`
-is its background loop, started with the other loops.
+`install` adds its routes and static files to the application; its background loop (the users'
+scripted behaviours) lives in `kasse.workers.wallet`.
 """
 
-from kasse.wallet.live import install, run_behaviours
+from __future__ import annotations
 
-__all__ = ["install", "run_behaviours"]
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+__all__ = ["install"]
+
+
+def install(app: FastAPI) -> None:
+    """Add the wallet's pages and static files to the application."""
+    from kasse.wallet import landing, pages
+
+    app.include_router(pages.router)
+    app.include_router(landing.router)
+    app.mount("/wallet/static", StaticFiles(directory=STATIC), name="wallet-static")

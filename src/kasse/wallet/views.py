@@ -13,7 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.inbox import MESSAGES, WalletRefusal
 from kasse.domain.money import Money, format_local
 from kasse.domain.user import User, age_on

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from kasse.adapters.commit_signal import CLOCK, DELIVERIES, EVENTS, PAYMENTS, WALLET, CommitSignal
+from kasse.adapters.commit_signal import CommitSignal
+from kasse.services.topics import CLOCK, DELIVERIES, EVENTS, PAYMENTS, WALLET
 
 
 def test_a_loop_is_woken_only_by_its_own_topics() -> None:

@@ -43,13 +43,13 @@ import sqlalchemy as sa
 from psycopg import errors
 from psycopg_pool import ConnectionPool
 
-from kasse.adapters.commit_signal import CLOCK, DELIVERIES, FAULTS, WALLET
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
 from kasse.adapters.sql.connection import ConcurrentUpdateError
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
 from kasse.domain.merchant import Merchant
+from kasse.services.topics import CLOCK, DELIVERIES, FAULTS, WALLET
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

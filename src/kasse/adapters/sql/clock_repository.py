@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import orjson
 
-from kasse.adapters.commit_signal import CLOCK
 from kasse.adapters.sql import rows
 from kasse.adapters.sql.connection import Connection, is_postgres
 from kasse.domain.clock_state import ClockState
+from kasse.services.topics import CLOCK
 
 KEY = "clock"
 

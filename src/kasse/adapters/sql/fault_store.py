@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from kasse.adapters.commit_signal import FAULTS
 from kasse.adapters.sql import rows, statements, tables
 from kasse.adapters.sql.connection import is_postgres
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.domain.faults import Endpoint, Fault, FaultKind
 from kasse.services.faults import use_one
+from kasse.services.topics import FAULTS
 
 T = TypeVar("T")
 _COLUMNS = statements.columns(tables.faults, ("seq",))

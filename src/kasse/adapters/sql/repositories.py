@@ -11,7 +11,6 @@ from datetime import datetime
 
 import orjson
 
-from kasse.adapters.commit_signal import DELIVERIES, EVENTS, PAYMENTS
 from kasse.adapters.sql import rows, statements, tables
 from kasse.adapters.sql.connection import (
     ConcurrentUpdateError,
@@ -26,6 +25,7 @@ from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
 from kasse.services.ports import StoredResponse
+from kasse.services.topics import DELIVERIES, EVENTS, PAYMENTS
 
 _PAYMENT_SELECT = f"SELECT {rows.PAYMENT_COLUMNS} FROM payments"
 _EVENT_INSERT = statements.insert(tables.payment_events, ("id",))

@@ -12,7 +12,7 @@ from kasse.adapters.sql.clock_repository import SqlClockState
 from kasse.adapters.sql.connection import Connection, Sent
 from kasse.adapters.sql.repositories import SqlEvents, SqlIdempotency, SqlMerchants, SqlOutbox, SqlPayments
 from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
-from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlWebhooks
+from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlDeliveryLog, SqlEventFeed, SqlWebhooks
 from kasse.domain.merchant import Merchant
 
 
@@ -35,6 +35,8 @@ class SqlUnitOfWork:
         self.static_qrs = SqlStaticQrs(conn)
         self.receipts = SqlReceipts(conn)
         self.clock_state = SqlClockState(conn, self.topics)
+        self.delivery_log = SqlDeliveryLog(conn)
+        self.event_feed = SqlEventFeed(conn)
 
     def settle(self) -> None:
         """Once a pipelined job's statements have their results: turn the rows they changed into topics."""

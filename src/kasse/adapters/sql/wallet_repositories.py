@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 
-from kasse.adapters.commit_signal import WALLET
 from kasse.adapters.sql import statements, tables
 from kasse.adapters.sql.connection import Connection
 from kasse.adapters.sql.rows import from_us, to_us
@@ -18,6 +17,7 @@ from kasse.domain.money import Market
 from kasse.domain.receipt import OrderCategory, StoredReceipt
 from kasse.domain.static_qr import CheckIn, MerchantCallbackQr, MerchantRedirectQr
 from kasse.domain.user import Behaviour, PaymentCard, User, WalletAction
+from kasse.services.topics import WALLET
 
 USER_COLUMNS = statements.columns(tables.wallet_users)
 REQUEST_COLUMNS = statements.columns(tables.wallet_requests)

@@ -8,18 +8,18 @@ its payment to the same registration is still pending, whatever another worker d
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
 
-from kasse.adapters.commit_signal import DELIVERIES
 from kasse.adapters.sql import rows, statements, tables
 from kasse.adapters.sql.connection import Connection, is_postgres
 from kasse.domain.events import PaymentEvent
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob, DeliveryState, Trigger
 from kasse.domain.webhook_registration import Registration
+from kasse.services.read_models import DeliveryRecord
+from kasse.services.topics import DELIVERIES
 
 PENDING = DeliveryState.PENDING.value
 DELIVERY_COLUMNS = "id, webhook_id, msn, reference, event_type, state, attempts, created_at, next_attempt_at"
@@ -215,17 +215,6 @@ class SqlDeliveries:
         self._successors(delivery, "<=", now)
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    """A delivery as the control plane shows it: the delivery, its payload and every attempt."""
-
-    delivery: Delivery
-    payload: bytes
-    delivered_at: datetime | None
-    url: str | None
-    attempts: list[Attempt] = field(default_factory=list)
-
-
 def delivery_history(
     conn: Connection, *, reference: str | None = None, msn: str | None = None, delivery_id: int | None = None,
     limit: int = 100,
@@ -274,3 +263,23 @@ def last_event_id(conn: Connection) -> int:
     """Return the position of the newest event in the log (0 when empty)."""
     row = conn.execute("SELECT MAX(id) FROM payment_events").fetchone()
     return int(row[0] or 0)
+
+
+class SqlDeliveryLog:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def history(self, *, reference: str | None = None, msn: str | None = None, delivery_id: int | None = None,
+                limit: int = 100) -> list[DeliveryRecord]:
+        return delivery_history(self.conn, reference=reference, msn=msn, delivery_id=delivery_id, limit=limit)
+
+
+class SqlEventFeed:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def since(self, msn: str, after: int, limit: int = 500) -> list[tuple[int, PaymentEvent]]:
+        return events_since(self.conn, msn, after, limit)
+
+    def last_position(self) -> int:
+        return last_event_id(self.conn)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kasse.control_cli import talk_to, url_option
+from kasse.cli.control_plane import talk_to, url_option
 from kasse.domain.faults import Endpoint, FaultKind
+from kasse.settings import DEMO
 
 if TYPE_CHECKING:  # httpx loads only when a command runs
     from kasse.adapters.control_plane import HttpxControlPlane
 
-DEMO_MSN = "123456"
 PRODUCTION = "faults are not available: the server at {url} runs in production mode (or is not kasse)"
 
 def _call(base_url: str, talk: Callable[[HttpxControlPlane], Any]) -> Any:
@@ -44,7 +44,7 @@ def fault() -> None:
 
 @fault.command("arm")
 @click.argument("kind", type=click.Choice([k.value for k in FaultKind]))
-@click.option("--msn", default=DEMO_MSN, show_default=True, help="Merchant serial number of the sales unit.")
+@click.option("--msn", default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
 @click.option("--endpoint", type=click.Choice([e.value for e in Endpoint]), default=None,
               help="api.* only: the ePayment operation to fail (default: any of them).")
 @click.option("--times", type=click.IntRange(min=1), default=None,

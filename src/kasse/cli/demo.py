@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kasse.adapters.qr_decode import ZxingQrReader
+import click
 
 KARI = "4712345678"
 Echo = Callable[[str], None]
@@ -93,6 +93,8 @@ class Demo:
 
 
 def scenario_qr(demo: Demo) -> None:
+    from kasse.adapters.qr_decode import ZxingQrReader
+
     demo.ring_up("demo-1", {"cappuccino": 2, "cinnamon-bun": 1})
     sale = demo.pay("demo-1", "qr")
     png = demo.call("GET", sale["qrUrl"].removeprefix(demo.base) + "&format=png&size=600", raw=True)
@@ -206,3 +208,11 @@ def run_demo(echo: Echo) -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=15)
+
+
+@click.command()
+def demo() -> None:
+    """Run the four in-person scenarios against a fresh server and print each one's timeline."""
+    sys.exit(run_demo(click.echo))
+
+

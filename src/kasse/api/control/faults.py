@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
+from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
-from kasse.api.routes.control import _control
 from kasse.api.schemas.common import Strict
 from kasse.domain.faults import Endpoint, Fault, FaultKind, FaultSpecError
 from kasse.domain.timefmt import rfc3339
@@ -31,7 +31,7 @@ class FaultIn(Strict):
     kind: FaultKind
     endpoint: Endpoint | None = None
     times: int | None = None  # None: fires until disarmed
-    delaySeconds: Annotated[float, Field(allow_inf_nan=False)] | None = None  # noqa: N815 - the wire name
+    delaySeconds: Annotated[float, Field(allow_inf_nan=False)] | None = None
 
 
 def fault_wire(f: Fault) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def _msn_query(request: Request) -> str | None:
 
 @router.post("", status_code=201)
 async def arm_fault(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(FaultIn, await read_body(request))
     if c.db.read(lambda uow: uow.merchants.get(body.msn)) is None:
         raise ProblemError(404, f"No sales unit has MSN {body.msn}", [("msn", "no such sales unit")])
@@ -57,27 +57,27 @@ async def arm_fault(request: Request) -> Response:
                              delay_seconds=body.delaySeconds)
     except FaultSpecError as exc:
         raise ProblemError(400, str(exc), [(exc.field, str(exc))]) from None
-    except FaultsDisabledError:  # unreachable while _control hides the routes; kept as a second lock
+    except FaultsDisabledError:  # unreachable: production mounts no control plane; kept as a second lock
         raise ProblemError(404, "Not found") from None
     return json_response(fault_wire(fault), status=201)
 
 
 @router.get("")
 async def list_faults(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     return json_response({"faults": [fault_wire(f) for f in c.faults.list(_msn_query(request))]})
 
 
 @router.delete("", status_code=204)
 async def disarm_faults(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     c.faults.disarm_all(_msn_query(request))
     return Response(status_code=204)
 
 
 @router.delete("/{fault_id}", status_code=204)
 async def disarm_fault(fault_id: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     if not c.faults.disarm(fault_id):
         raise ProblemError(404, f"No fault {fault_id} is armed", [("id", "no such fault")])
     return Response(status_code=204)

@@ -20,7 +20,7 @@ from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.wallet import AnswerIn, BehaviourIn, ScanIn, UserIn
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.inbox import WalletError, WalletRefusal
 from kasse.domain.money import Market
 from kasse.domain.payment import Payment
@@ -50,13 +50,6 @@ STATUS_OF_REFUSAL: dict[WalletRefusal, int] = {
     WalletRefusal.UNREADABLE_IMAGE: 400,
 }  # every other refusal is 409: the request is fine, the payment's situation is not
 USER_ERROR_STATUS: dict[type[UserError], int] = {UserExistsError: 409, UnknownUserError: 404}
-
-
-def _control(request: Request) -> Container:
-    c = container(request)
-    if c.settings.production:
-        raise ProblemError(404, "Not found")
-    return c
 
 
 def wallet_problem(err: WalletError) -> ProblemError:
@@ -93,7 +86,7 @@ def _payment_wire(payment: Payment) -> dict[str, object]:
 
 @router.post("/users", status_code=201)
 async def create_user_route(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(UserIn, await read_body(request))
     try:
         born = date.fromisoformat(body.birthDate) if body.birthDate else None
@@ -106,13 +99,13 @@ async def create_user_route(request: Request) -> Response:
 
 @router.get("/users")
 async def list_users(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     return json_response([user_wire(u) for u in c.db.read(lambda uow: uow.users.list())])
 
 
 @router.get("/users/{msisdn}")
 async def get_user(msisdn: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     try:
         user = c.db.read(lambda uow: wallet.user_of(uow, msisdn))
     except WalletError as err:
@@ -122,7 +115,7 @@ async def get_user(msisdn: str, request: Request) -> Response:
 
 @router.put("/users/{msisdn}/behaviour")
 async def put_behaviour(msisdn: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(BehaviourIn, await read_body(request))
     user = await _write(c, lambda uow: set_behaviour(uow, msisdn, Behaviour(body.behaviour), body.delaySeconds))
     return json_response(user_wire(user))
@@ -130,7 +123,7 @@ async def put_behaviour(msisdn: str, request: Request) -> Response:
 
 @router.post("/wallet/{msisdn}/scan")
 async def scan(msisdn: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(ScanIn, await read_body(request))
 
     def job(uow: UnitOfWork) -> dict[str, object]:
@@ -154,7 +147,7 @@ async def scan(msisdn: str, request: Request) -> Response:
 
 @router.get("/wallet/{msisdn}/payments")
 async def list_wallet_payments(msisdn: str, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
 
     def read(uow: UnitOfWork) -> list[dict[str, object]]:
         wallet.user_of(uow, msisdn)
@@ -178,7 +171,7 @@ def _msn_of(uow: UnitOfWork, msisdn: str, reference: str, msn: str | None) -> st
 
 
 async def _answer(request: Request, msisdn: str, reference: str, action: str) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(AnswerIn, await read_body(request), empty_ok=True)
 
     def job(uow: UnitOfWork) -> Payment:

@@ -20,7 +20,7 @@ from kasse.api.invalid_params import from_error, parse_params
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Receipt
 from kasse.api.schemas.qr import CategoryIn
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.receipt import OrderError
 from kasse.services import receipts as use
 from kasse.services.ports import UnitOfWork

@@ -1,4 +1,4 @@
-"""The test control plane under /_kasse/: merchants, clock. Absent in production mode.
+"""The control plane's clock: read it, advance it, set it, freeze and unfreeze it (test mode only).
 
 The clock only moves forwards: expiry, the event log's order and the webhook retry schedule all
 assume time never runs backwards, so setting it earlier than its `now` is refused (400, `now`).
@@ -8,38 +8,25 @@ Every move sweeps what became due and wakes the webhook and wallet-behaviour loo
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kasse.adapters.commit_signal import CLOCK
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.duration import parse_duration
-from kasse.domain.money import Market
 from kasse.domain.timefmt import parse_rfc3339, rfc3339
 from kasse.services import shared_clock
-from kasse.services.merchants import MerchantExistsError, MerchantSpec, NewMerchant, create_merchant
-from kasse.services.ports import UnitOfWork
-from kasse.worker import sweep_expired
+from kasse.services.expiry import sweep_expired
 
 router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
-
-
-class MerchantIn(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=100)] = "kasse test shop"
-    market: Literal["NO", "DK", "FI"] = "NO"
-    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = None
-    pushAllowed: bool = True
-    partialCaptureAllowed: bool = True
-    longLivingAllowed: bool = True
 
 
 MAX_MOVE = timedelta(days=10 * 365)
@@ -54,52 +41,10 @@ class SetIn(Strict):
     now: Annotated[str, Field(min_length=1, max_length=40)]
 
 
-def _control(request: Request) -> Container:
-    c = container(request)
-    if c.settings.production:
-        raise ProblemError(404, "Not found")
-    return c
-
-
-@router.post("/merchants", status_code=201)
-async def create_merchant_route(request: Request) -> Response:
-    c = _control(request)
-    body = parse(MerchantIn, await read_body(request), empty_ok=True)
-    spec = MerchantSpec(
-        name=body.name,
-        market=Market(body.market),
-        msn=body.msn,
-        push_allowed=body.pushAllowed,
-        partial_capture_allowed=body.partialCaptureAllowed,
-        long_living_allowed=body.longLivingAllowed,
-    )
-
-    def job(uow: UnitOfWork) -> NewMerchant:
-        return create_merchant(uow, c.clock, c.ids, spec)
-
-    try:
-        created = await c.db.write(job)
-    except MerchantExistsError as exc:
-        raise ProblemError(409, str(exc), [("msn", "already exists")]) from None
-    m = created.merchant
-    return json_response(
-        {
-            "msn": m.msn,
-            "name": m.name,
-            "market": m.market.value,
-            "clientId": m.client_id,
-            "clientSecret": created.client_secret,
-            "subscriptionKey": m.subscription_keys[0],
-            "secondarySubscriptionKey": m.subscription_keys[1],
-        },
-        status=201,
-    )
-
-
 async def _moved(c: Container) -> Response:
     """Expire what the move made due, wake the loops that wait on the clock, and say where it stands."""
-    expired = await sweep_expired(c)
-    c.commits.notify({CLOCK})  # the delivery and behaviour loops look for due work now, not at their next poll
+    expired = await sweep_expired(c.db.write, c.clock, c.ids)
+    c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
     return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen, "expired": expired})
 
 
@@ -120,13 +65,13 @@ def _advance_by(body: AdvanceIn) -> timedelta:
 
 @router.get("/clock")
 async def get_clock(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen})
 
 
 @router.post("/clock/advance")
 async def advance_clock(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     delta = _advance_by(parse(AdvanceIn, await read_body(request)))
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.advance(delta)))
     return await _moved(c)
@@ -134,7 +79,7 @@ async def advance_clock(request: Request) -> Response:
 
 @router.post("/clock/set")
 async def set_clock(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     body = parse(SetIn, await read_body(request))
     try:
         moment = parse_rfc3339(body.now)
@@ -153,13 +98,13 @@ async def set_clock(request: Request) -> Response:
 
 @router.post("/clock/freeze")
 async def freeze_clock(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.freeze()))
     return await _moved(c)
 
 
 @router.post("/clock/unfreeze")
 async def unfreeze_clock(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.unfreeze()))
     return await _moved(c)

@@ -13,13 +13,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from kasse.adapters.sql.webhook_repositories import DeliveryRecord, delivery_history
+from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
-from kasse.api.routes.control import _control
 from kasse.domain.timefmt import rfc3339
 from kasse.domain.webhook_delivery import Attempt, DeliveryState, DeliveryTransitionError
 from kasse.services.deliveries import DeliveryNotFoundError, redeliver_now
+from kasse.services.read_models import DeliveryRecord
 
 router = APIRouter(prefix="/_kasse/webhooks", tags=["kasse control (test only)"])
 
@@ -63,24 +63,24 @@ def _limit(raw: str | None) -> int:
 
 @router.get("/deliveries")
 async def list_deliveries(request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     q = request.query_params
     limit = _limit(q.get("limit"))
-    found = c.db.read(lambda uow: delivery_history(uow.conn, reference=q.get("reference"), msn=q.get("msn"),
+    found = c.db.read(lambda uow: uow.delivery_log.history(reference=q.get("reference"), msn=q.get("msn"),
                                                    limit=limit))
     return json_response([delivery_wire(r) for r in found])
 
 
 @router.post("/deliveries/{delivery_id}/redeliver")
 async def redeliver(delivery_id: int, request: Request) -> Response:
-    c = _control(request)
+    c = container(request)
     try:
         await c.db.write(lambda uow: redeliver_now(uow, delivery_id, c.clock.now()))
     except DeliveryNotFoundError:
         raise ProblemError(404, f"Delivery {delivery_id} not found", [("id", "no such delivery")]) from None
     except DeliveryTransitionError as exc:
         raise ProblemError(409, f"Delivery {delivery_id} cannot be redelivered: {exc}", [("id", str(exc))]) from None
-    (record,) = c.db.read(lambda uow: delivery_history(uow.conn, delivery_id=delivery_id, limit=1))
+    (record,) = c.db.read(lambda uow: uow.delivery_log.history(delivery_id=delivery_id, limit=1))
     return json_response(delivery_wire(record))
 
 
@@ -121,9 +121,9 @@ def _row(record: DeliveryRecord) -> str:
 
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def deliveries_page(request: Request) -> HTMLResponse:
-    c = _control(request)
+    c = container(request)
     reference, msn = request.query_params.get("reference"), request.query_params.get("msn")
-    found = c.db.read(lambda uow: delivery_history(uow.conn, reference=reference, msn=msn, limit=200))
+    found = c.db.read(lambda uow: uow.delivery_log.history(reference=reference, msn=msn, limit=200))
     scope = "".join(f" for {k} {html.escape(v)}" for k, v in (("reference", reference), ("MSN", msn)) if v)
     json_url = html.escape(str(request.url.replace(path="/_kasse/webhooks/deliveries")))
     return HTMLResponse(_PAGE.format(count=len(found), scope=scope, json=json_url,

@@ -28,7 +28,7 @@ from kasse.api.schemas.qr import (
     RedirectIn,
     RedirectUpdateIn,
 )
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.static_qr import (
     MerchantCallbackQr,
     MerchantRedirectQr,

@@ -12,19 +12,18 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from kasse.adapters.commit_signal import EVENTS
-from kasse.adapters.sql.webhook_repositories import events_since, last_event_id
+from kasse.api.context import container
 from kasse.api.problems import ProblemError
-from kasse.api.routes.control import _control
-from kasse.bootstrap import Container
+from kasse.container import Container
 from kasse.domain.events import PaymentEvent
+from kasse.services.topics import EVENTS
 
 router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
 
@@ -39,15 +38,15 @@ _MSN = re.compile(r"^[0-9]{4,10}$")
 def _start(request: Request, c: Container) -> int:
     raw = request.headers.get("last-event-id") or request.query_params.get("after")
     if raw is None:
-        return c.db.read(lambda uow: last_event_id(uow.conn))  # from now on
+        return c.db.read(lambda uow: uow.event_feed.last_position())  # from now on
     if not raw.isdigit():
         raise ProblemError(400, "after must be an event position", [("after", "a non-negative integer")])
     return int(raw)
 
 
 async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
-    async def read(position: int) -> list[tuple[int, PaymentEvent]]:
-        return await c.db.query(lambda uow: events_since(uow.conn, msn, position, BATCH))
+    async def read(position: int) -> Sequence[tuple[int, PaymentEvent]]:
+        return await c.db.query(lambda uow: uow.event_feed.since(msn, position, BATCH))
 
     wake = c.commits.subscribe(EVENTS)
     position, quiet = after, 0.0
@@ -77,7 +76,7 @@ async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
 
 @router.get("/stream")
 async def event_stream(request: Request) -> StreamingResponse:
-    c = _control(request)
+    c = container(request)
     msn = request.query_params.get("msn", "")
     if not _MSN.match(msn):
         raise ProblemError(400, "msn is required: 4-10 digits", [("msn", "4-10 digits")])

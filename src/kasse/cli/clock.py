@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kasse.control_cli import talk_to, url_option
+from kasse.cli.control_plane import talk_to, url_option
 
 if TYPE_CHECKING:  # httpx and the control plane client load only when a command runs
     from kasse.testing.clock import Clock, ClockReading

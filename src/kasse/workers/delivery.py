@@ -17,15 +17,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from kasse.adapters.commit_signal import CLOCK, DELIVERIES, CommitSignal
-from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.domain.webhook_delivery import DeliveryJob
 from kasse.services.deliveries import LEASE, AttemptResult, WebhookSender, claim_due, find_due, record_attempts
 from kasse.services.faulty_sender import FaultyWebhookSender
-from kasse.services.ports import Clock, Ids
+from kasse.services.ports import Clock, Ids, UnitOfWork
+from kasse.services.topics import CLOCK, DELIVERIES
 
 if TYPE_CHECKING:
-    from kasse.bootstrap import Container, Database
+    from kasse.container import CommitSignals, Container, Database
     from kasse.settings import Settings
 
 log = logging.getLogger("kasse.webhooks")
@@ -43,7 +42,7 @@ class DeliveryLoop:
     """Sends due deliveries, at most `max_in_flight` at a time; one instance per process."""
 
     def __init__(self, db: Database, clock: Clock, ids: Ids, sender: WebhookSender,
-                 commits: CommitSignal | None = None, *, max_in_flight: int = MAX_IN_FLIGHT,
+                 commits: CommitSignals | None = None, *, max_in_flight: int = MAX_IN_FLIGHT,
                  poll: float = POLL, lease: timedelta = LEASE) -> None:
         self.db = db
         self.clock = clock
@@ -102,7 +101,7 @@ class DeliveryLoop:
         exclude = frozenset(self._in_flight)
         token = self.ids.token()
 
-        def job(uow: SqlUnitOfWork) -> Sequence[DeliveryJob]:
+        def job(uow: UnitOfWork) -> Sequence[DeliveryJob]:
             now = self.clock.now()
             record_attempts(uow, results, now)
             ids = candidates

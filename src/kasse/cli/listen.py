@@ -13,12 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kasse.adapters.event_stream import EventStreamError, HttpxEventStream
+import click
+
 from kasse.domain.money import Currency, Money, format_major
 from kasse.domain.webhook_registration import CHECKED_IN, EVENT_TYPES, PAYMENT_EVENTS
-from kasse.sdk import BadRequestError, Client, KasseError
+from kasse.settings import DEMO
+
+if TYPE_CHECKING:  # httpx and the SDK load only when the command runs
+    from kasse.adapters.event_stream import HttpxEventStream
+    from kasse.sdk import Client
 
 Echo = Callable[[str], None]
 RECONNECT_PAUSE = 1.0  # seconds between attempts to reconnect a broken stream
@@ -53,6 +58,8 @@ def format_event(event: dict[str, Any]) -> str:
 
 
 def _sdk(options: ListenOptions) -> Client:
+    from kasse.sdk import Client
+
     return Client(client_id=options.client_id, client_secret=options.client_secret,
                   subscription_key=options.subscription_key, merchant_serial_number=options.msn,
                   base_url=options.base_url, system_name="kasse-listen", timeout=10.0)
@@ -67,6 +74,8 @@ def register_forward(client: Client, url: str, warn: Echo) -> tuple[str, str]:
     Raises:
         ListenError: the registration was refused.
     """
+    from kasse.sdk import BadRequestError, KasseError
+
     try:
         try:
             hook = client.webhooks.register(url, EVENT_TYPES)
@@ -86,6 +95,8 @@ def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse cannot be reached at all, or refuses the stream.
     """
+    from kasse.adapters.event_stream import EventStreamError
+
     after: int | None = None
     connected = False
     while True:
@@ -112,6 +123,8 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse is unreachable, the credentials are wrong, or the forward URL is refused.
     """
+    from kasse.adapters.event_stream import HttpxEventStream
+
     # both clean up; SIGINT explicitly too, since a shell starting us in the background ignores it
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     stream = HttpxEventStream(options.base_url)
@@ -135,9 +148,36 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
 
 
 def _unregister(client: Client, webhook_id: str, warn: Echo) -> None:
+    from kasse.sdk import KasseError
+
     try:
         client.webhooks.delete(webhook_id)
     except KasseError as exc:  # we are exiting anyway: say so, do not fail
         warn(f"could not delete webhook {webhook_id}: {exc}")
     else:
         warn(f"deleted webhook {webhook_id}")
+
+
+@click.command()
+@click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True, envvar="KASSE_URL",
+              help="Base URL of the kasse server ($KASSE_URL).")
+@click.option("--forward-to", default=None, metavar="URL",
+              help="Also register a webhook for every event to URL (deleted again on exit) and print its secret.")
+@click.option("--msn", default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
+@click.option("--client-id", default=DEMO.client_id, show_default=True, help="client_id of the sales unit.")
+@click.option("--client-secret", default=DEMO.client_secret, show_default=True, help="client_secret of the sales unit.")
+@click.option("--subscription-key", default=DEMO.subscription_key, show_default=True,
+              help="Ocp-Apim-Subscription-Key of the sales unit.")
+def listen(base_url: str, forward_to: str | None, msn: str, client_id: str, client_secret: str,
+           subscription_key: str) -> None:
+    """Print a sales unit's payment events live, one line each; optionally forward them as signed webhooks.
+
+    Uses the demo sales unit unless told otherwise. Event lines go to stdout, status lines to stderr.
+    """
+    options = ListenOptions(base_url.rstrip("/"), msn, client_id, client_secret, subscription_key, forward_to)
+    try:
+        run(options, echo=click.echo, warn=lambda line: click.echo(line, err=True))
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+
+

@@ -1,0 +1,27 @@
+"""The `kasse` command: one module per command group, registered here."""
+
+from __future__ import annotations
+
+import click
+
+from kasse.cli.clock import clock
+from kasse.cli.db import db
+from kasse.cli.demo import demo
+from kasse.cli.fault import fault
+from kasse.cli.listen import listen
+from kasse.cli.merchant import merchant
+from kasse.cli.pos import pos
+from kasse.cli.serve import serve, worker
+from kasse.cli.user import user
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kasse")
+def main() -> None:
+    """kasse: a self-hostable in-person mobile payment platform, wire-compatible with Vipps MobilePay."""
+
+
+for command in (serve, worker, merchant, user, db, listen, pos, demo, clock, fault):
+    main.add_command(command)
