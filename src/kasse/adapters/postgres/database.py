@@ -28,7 +28,6 @@ threads, so a read's round trip never blocks the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import random
@@ -44,6 +43,7 @@ from psycopg import errors
 from psycopg_pool import ConnectionPool
 
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
+from kasse.adapters.postgres.readers import Readers
 from kasse.adapters.sql.connection import ConcurrentUpdateError
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -83,7 +83,7 @@ class PostgresDatabase(QueuedWrites):
         self._readers_lock = threading.Lock()
         self._listeners: list[Callable[[frozenset[str]], None]] = []
         self._merchants: dict[str, Merchant] = {}  # stored sales units never change (SqlMerchants)
-        self._read_pool: ThreadPoolExecutor | None = None
+        self._reading: Readers | None = None
         self._listener: threading.Thread | None = None
         self._listen_conn: psycopg.Connection[Any] | None = None
         self._closing = threading.Event()
@@ -107,7 +107,7 @@ class PostgresDatabase(QueuedWrites):
                                     configure=self._own)
         self._pool.wait(timeout=30)
         self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-retry")
-        self._read_pool = ThreadPoolExecutor(READERS, thread_name_prefix="kasse-pg-read")
+        self._reading = Readers(self.read, READERS)
         for i in range(self.writers):
             thread = threading.Thread(target=self._write_loop, name=f"kasse-pg-writer-{i}", daemon=True)
             thread.start()
@@ -148,9 +148,9 @@ class PostgresDatabase(QueuedWrites):
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
-        if self._read_pool is not None:
-            self._read_pool.shutdown(wait=True)
-            self._read_pool = None
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
         if self._listener is not None and self._pool is not None:
             with self._pool.connection() as conn:
                 conn.execute(f"NOTIFY {CHANNEL}")  # wake the listener so it sees `_closing` now
@@ -187,9 +187,9 @@ class PostgresDatabase(QueuedWrites):
         return fn(uow)
 
     async def query(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        """Read on a reader thread: the event loop serves other requests during the round trip."""
-        assert self._read_pool is not None, "database is not open"
-        return await asyncio.get_running_loop().run_in_executor(self._read_pool, self.read, fn)
+        """Read on a reader thread (adapters/postgres/readers.py): the event loop goes on meanwhile."""
+        assert self._reading is not None, "database is not open"
+        return await self._reading.query(fn)
 
     def _write_loop(self) -> None:
         """Take jobs and commit them, alone while another writer is idle, else everything queued as one batch.
