@@ -4,8 +4,9 @@
 one writer), so a fault's `times` are used exactly once each across processes. The hot path's question
 "is anything armed for this sales unit?" is answered from a per-process cache of who has faults, dropped
 whenever a commit carries the `FAULTS` topic: at once for this process's commits, through NOTIFY for other
-processes' on PostgreSQL. SQLite has no such notification between processes (a `kasse worker` beside
-`kasse serve`), and a read there costs microseconds, so on SQLite it reads every time.
+processes' on PostgreSQL. SQLite has no such notification between processes, but there only `kasse serve`
+(one process) arms and disarms, so its cache is exact for the API faults of the hot path; a `kasse worker`
+beside it reads the webhook faults afresh for every delivery it sends.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 from kasse.adapters.sql import rows, statements, tables
 from kasse.adapters.sql.connection import is_postgres
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
-from kasse.domain.faults import Endpoint, Fault, FaultKind
+from kasse.domain.faults import API_KINDS, Endpoint, Fault, FaultKind
 from kasse.services.faults import use_one
 from kasse.services.topics import FAULTS
 
@@ -93,7 +94,7 @@ class SqlFaultStore:
         return int(self._write(lambda uow: uow.conn.execute(f"DELETE FROM faults{where}", params).rowcount))
 
     def armed(self, msn: str, kinds: frozenset[FaultKind]) -> bool:
-        armed = self._armed if self.commits_signalled else None
+        armed = self._armed if self.commits_signalled or kinds <= API_KINDS else None
         if armed is None:
             generation = self._generation
             armed = self.db.read(_kinds_by_msn)
