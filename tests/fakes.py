@@ -7,21 +7,20 @@ SQL repository does.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kasse.domain.events import PaymentEvent
-from kasse.domain.faults import Endpoint, Fault, FaultKind
 from kasse.domain.merchant import Merchant, hash_secret
 from kasse.domain.money import Currency, Market, Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services.commands import CreatePayment, UserFlow
-from kasse.services.faults import use_one
+from kasse.services.faults import MemoryFaultStore as InMemoryFaults  # noqa: F401 - the fakes' name for it
 from kasse.services.ports import StoredResponse
+from tests.ledger_fakes import InMemoryLedgers, InMemoryPartners
 
 EPOCH = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -67,48 +66,6 @@ class DuplicateKeyError(KeyError):
 
 class ConcurrentUpdateError(RuntimeError):
     """The stored version is not the one below the update's (the SQL store's optimistic lock)."""
-
-
-class InMemoryFaults:
-    """A `FaultStore` in memory, for tests of the fault board and the faulty sender."""
-
-    def __init__(self) -> None:
-        self._faults: dict[str, Fault] = {}
-        self._lock = threading.Lock()
-
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            self._faults[fault.id] = fault
-
-    def all(self) -> list[Fault]:
-        with self._lock:
-            return list(self._faults.values())
-
-    def remove(self, fault_id: str) -> bool:
-        with self._lock:
-            return self._faults.pop(fault_id, None) is not None
-
-    def remove_all(self, msn: str | None) -> int:
-        with self._lock:
-            gone = [i for i, f in self._faults.items() if msn is None or f.msn == msn]
-            for fault_id in gone:
-                del self._faults[fault_id]
-            return len(gone)
-
-    def armed(self, msn: str, kinds: frozenset[FaultKind]) -> bool:
-        return bool(self._faults) and any(f.msn == msn and f.kind in kinds for f in self.all())
-
-    def take(self, msn: str, kinds: frozenset[FaultKind], endpoint: Endpoint | None) -> Fault | None:
-        with self._lock:
-            used = use_one(list(self._faults.values()), msn, kinds, endpoint)
-            if used is None:
-                return None
-            fault, left = used
-            if left is None:
-                del self._faults[fault.id]
-            else:
-                self._faults[fault.id] = left
-            return fault
 
 
 class InMemoryPayments:
@@ -230,6 +187,8 @@ class InMemoryUnitOfWork:
         self.idempotency = InMemoryIdempotency()
         self.merchants = InMemoryMerchants()
         self.outbox = RecordingOutbox()
+        self.ledgers = InMemoryLedgers()
+        self.partners = InMemoryPartners()
 
 
 # every type a registration can subscribe to: the payment events and the static QR check-in

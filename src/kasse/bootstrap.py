@@ -24,7 +24,7 @@ from kasse.container import Container
 from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
-from kasse.services.shared_clock import follow
+from kasse.services.shared_clock import follow, reset_unusable
 from kasse.services.users import seed_demo_users
 from kasse.settings import DEMO, Settings
 
@@ -119,13 +119,16 @@ def build(settings: Settings) -> Container:
         limiter=(SqlRateLimiter if settings.database_url else MemoryRateLimiter)(clock.now,
                                                                                enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
-        sender=AiohttpWebhookSender(SystemClock()),
+        sender=AiohttpWebhookSender(SystemClock(), targets=settings.webhook_targets),
         commits=CommitSignal(),
         qr_reader=ZxingQrReader(),
         faults=_fault_board(settings, db, clock),
     )
     db.on_commit(container.commits.notify)
     if not settings.production:  # a restarted server keeps the virtual time it had (services/shared_clock.py)
+        reset = db.write_sync(lambda uow: reset_unusable(uow, SystemClock().now()))
+        if reset is not None:
+            log.warning("kasse's test clock was reset to real time: its stored state could not be used: %s", reset)
         db.read(lambda uow: follow(uow, clock))
     if settings.seed_demo:
         seed_demo(container)

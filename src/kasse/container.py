@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from kasse.domain.access_token import Claims, IssuedToken
+from kasse.domain.access_token import Claims, IssuedToken, PartnerClaims
 from kasse.domain.merchant import Merchant
 from kasse.services.faults import FaultBoard
 from kasse.services.faulty_sender import SigningSender
@@ -49,6 +49,8 @@ class TokenIssuer(Protocol):
 
     def issue(self, merchant: Merchant, now: datetime) -> IssuedToken: ...
     def verify(self, token: str, now: datetime) -> Claims: ...
+    def issue_partner(self, partner_id: str, client_id: str, now: datetime) -> IssuedToken: ...
+    def verify_report(self, token: str, now: datetime) -> Claims | PartnerClaims: ...
 
 
 class RateLimits(Protocol):

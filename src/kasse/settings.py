@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
+
 
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -23,6 +25,13 @@ def _seconds(name: str) -> float | None:
     if not 0 < value < float("inf"):
         raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
     return value
+
+
+def _networks(name: str) -> tuple[Network, ...]:
+    try:
+        return parse_networks(os.environ.get(name, ""))
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class Settings:
     # seconds a worker's claim on a webhook delivery lasts (KASSE_DELIVERY_LEASE); test mode only, so a test can
     # outwait the claims of a worker it killed; production always uses the 60 s lease (services/deliveries.py)
     delivery_lease: float | None = None
+    # networks a production webhook may target besides public addresses (KASSE_WEBHOOK_ALLOW_NETWORKS, a LAN)
+    webhook_allow_networks: tuple[Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -77,9 +88,15 @@ class Settings:
             rate_limits=_flag("KASSE_RATE_LIMITS", True),
             run_worker=_flag("KASSE_RUN_WORKER", True),
             delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
+            webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]
+
+    @property
+    def webhook_targets(self) -> TargetPolicy | None:
+        """Where webhooks may go: production holds them to public addresses and the allowed networks."""
+        return TargetPolicy(self.webhook_allow_networks) if self.production else None
 
     def database_path(self) -> Path:
         return Path(self.database)

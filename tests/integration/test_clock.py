@@ -157,18 +157,19 @@ def clock_cli(*args: str, url: str) -> Result:
 def test_the_clock_commands_move_a_running_kasse(server: ServerProcess) -> None:
     frozen = clock_cli("freeze", url=server.url)
     advanced = clock_cli("advance", "1h30m", url=server.url)
-    at_christmas = clock_cli("set", "2099-12-24T12:00:00Z", url=server.url)
-    backwards = clock_cli("set", "2099-12-24T11:59:59Z", url=server.url)
+    at_christmas = clock_cli("set", "2034-12-24T12:00:00Z", url=server.url)
+    backwards = clock_cli("set", "2034-12-24T11:59:59Z", url=server.url)
     resumed = clock_cli("unfreeze", url=server.url)
     now = clock_cli("now", url=server.url)
 
     assert [r.exit_code for r in (frozen, advanced, at_christmas, resumed, now)] == [0] * 5, frozen.output
     moment = datetime.fromisoformat(frozen.output.split()[0])
     assert advanced.output == f"{rfc3339(moment + timedelta(hours=1, minutes=30))} (frozen, 0 payment(s) expired)\n"
-    assert at_christmas.output == "2099-12-24T12:00:00.000Z (frozen, 0 payment(s) expired)\n"
+    assert at_christmas.output.splitlines()[0] == "2034-12-24T12:00:00.000Z (frozen, 0 payment(s) expired)"
+    assert at_christmas.output.splitlines()[-1] == "closed ledger date 2034-12-23 for 1 ledger(s)"
     assert backwards.exit_code == 1 and "only moves forwards" in backwards.output and "now:" in backwards.output
-    assert resumed.output.startswith("2099-12-24T12:00:00") and "(running" in resumed.output
-    assert now.output.startswith("2099-12-24T12:00") and now.output.endswith("(running)\n")
+    assert resumed.output.startswith("2034-12-24T12:00:00") and "(running" in resumed.output
+    assert now.output.startswith("2034-12-24T12:00") and now.output.endswith("(running)\n")
 
 
 def test_the_clock_commands_say_when_there_is_no_control_plane(tmp_path: Path) -> None:

@@ -18,6 +18,11 @@ MERCHANT_PREFIXES = ("/epayment/v1/", "/webhooks/v1/", "/qr/v1/", "/order-manage
 # why each of the other routes is served without a merchant token
 OPEN_PREFIXES = {
     "/accesstoken/get": "issues the token, from client id, secret and subscription key",
+    "/miami/v1/token": "issues accounting partners' tokens, from Basic client credentials",
+    # merchant or accounting-partner tokens, 401 {code, message} and 404 for another's ledger (not 403):
+    # tested in tests/integration/test_report_auth.py
+    "/settlement/v1/": "the Report API's own token rules",
+    "/report/": "the Report API's own token rules",
     "/_kasse/": "test-only control plane, absent in production mode",
     "/wallet": "the simulated customer app, with its own login",
     "/pos": "the POS app: a client of the platform with its own sales unit credentials",

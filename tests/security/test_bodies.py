@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kasse.api.body import MAX_BODY
+from kasse.api.request_limits import MAX_BODY
 from tests.harness import InProcessKasse, assert_problem, create_body, new_reference, shared_kasse
 from tests.security.routes import Endpoint, merchant_endpoints
 

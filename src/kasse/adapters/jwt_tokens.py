@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from kasse.domain.access_token import Claims, InvalidTokenError, IssuedToken, key_hash
+from kasse.domain.access_token import Claims, InvalidTokenError, IssuedToken, PartnerClaims, key_hash
 from kasse.domain.merchant import Merchant
 
-__all__ = ["Claims", "InvalidTokenError", "IssuedToken", "JwtTokens", "key_hash"]
+__all__ = ["Claims", "InvalidTokenError", "IssuedToken", "JwtTokens", "PartnerClaims", "key_hash"]
 
 LIFETIME = timedelta(hours=1)  # contract §2.1: one hour in the test environment
+PARTNER_LIFETIME = timedelta(minutes=15)  # Report API contract §1.1: `/miami/v1/token` tokens last 15 minutes
+AUDIENCE = "00000002-0000-0000-c000-000000000000"
 _CACHE_LIMIT = 50_000
 
 
@@ -61,3 +63,27 @@ class JwtTokens:
         if now.timestamp() >= claims.expires:
             raise InvalidTokenError("token expired")
         return claims
+
+    def issue_partner(self, partner_id: str, client_id: str, now: datetime) -> IssuedToken:
+        """Issue an accounting partner's token: Report API only, never accepted by the payment APIs (no `msn`)."""
+        iat = int(now.timestamp())
+        exp = iat + int(PARTNER_LIFETIME.total_seconds())
+        claims = {"iss": "kasse", "aud": AUDIENCE, "sub": client_id, "partner": partner_id, "iat": iat, "nbf": iat,
+                  "exp": exp}
+        return IssuedToken(jwt.encode(claims, self._secret, algorithm="HS256"), iat, exp)
+
+    def verify_report(self, token: str, now: datetime) -> Claims | PartnerClaims:
+        """Verify a token for the Report API: a sales unit's (merchant keys) or an accounting partner's."""
+        try:
+            raw = jwt.decode(token, self._secret, algorithms=["HS256"], audience=AUDIENCE,
+                             options={"verify_exp": False, "verify_nbf": False, "verify_iat": False,
+                                      "require": ["exp"]})
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError(str(exc)) from None
+        if now.timestamp() >= int(raw["exp"]):
+            raise InvalidTokenError("token expired")
+        if isinstance(raw.get("partner"), str):
+            return PartnerClaims(raw["partner"], int(raw["exp"]))
+        if isinstance(raw.get("msn"), str) and isinstance(raw.get("kh"), list):
+            return Claims(raw["msn"], tuple(raw["kh"]), int(raw["exp"]))
+        raise InvalidTokenError("not an access token")

@@ -5,7 +5,8 @@ per POST at one connection and 3-7 ms at 64, which caps delivery near 300/s; aio
 0.13 ms at any concurrency (bench/webhooks.py). The signature's `x-ms-date` comes from the wall
 clock, not kasse's movable clock: receivers check that date against their own clock, so a test
 that moved kasse's clock forward must not make every webhook look forged. Redirects are not
-followed (contract §8.1: the URL must not redirect).
+followed (contract §8.1: the URL must not redirect). In production a `TargetPolicy` keeps every
+connection on public addresses (adapters/webhook_targets.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import time
 from datetime import datetime
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
+from kasse.adapters.webhook_targets import CheckedResolver, TargetRefusedError, url_refusal
 from kasse.domain.webhook_delivery import DeliveryJob
 from kasse.domain.webhook_signature import sign
+from kasse.domain.webhook_target import TargetPolicy
 from kasse.services.deliveries import AttemptResult
 from kasse.services.ports import Clock
 
@@ -29,6 +33,8 @@ _USER_AGENT = "kasse-webhooks"
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return f"no answer within {TIMEOUT:g} s"
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, TargetRefusedError):
+        return str(exc.os_error)
     if isinstance(exc, aiohttp.ClientConnectorError):
         return f"could not connect: {exc.os_error or exc}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -37,16 +43,21 @@ def _describe(exc: BaseException) -> str:
 class AiohttpWebhookSender:
     """POSTs signed deliveries through one pooled `aiohttp.ClientSession`, made on first use in the running loop."""
 
-    def __init__(self, wall_clock: Clock, *, timeout: float = TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> None:
+    def __init__(self, wall_clock: Clock, *, timeout: float = TIMEOUT, max_connections: int = MAX_CONNECTIONS,
+                 targets: TargetPolicy | None = None, resolver: AbstractResolver | None = None) -> None:
+        """`targets`: production's rule for where webhooks may go (None: anywhere, test mode)."""
         self.wall_clock = wall_clock
         self.timeout = timeout
         self.max_connections = max_connections
+        self.targets = targets
+        self.resolver = resolver  # the resolver under the policy's check (tests give a fake one)
         self._session: aiohttp.ClientSession | None = None
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            resolver = self.resolver if self.targets is None else CheckedResolver(self.targets, self.resolver)
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.max_connections),
+                connector=aiohttp.TCPConnector(limit=self.max_connections, resolver=resolver),
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 headers={"user-agent": _USER_AGENT},
                 trust_env=False,
@@ -68,7 +79,9 @@ class AiohttpWebhookSender:
         """POST the job's payload with these headers; never raises, like `send`."""
         started = time.perf_counter()
         code: int | None = None
-        error: str | None = None
+        error = None if self.targets is None else url_refusal(self.targets, job.url)
+        if error is not None:
+            return AttemptResult(job, sent_at, None, 0, error)
         try:
             async with self._http().post(job.url, data=job.payload, headers=headers, allow_redirects=False) as r:
                 code = r.status

@@ -11,16 +11,17 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
 
 from kasse.api import invalid_params
-from kasse.api.control import clock, deliveries, events, faults, merchants, users
+from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
-from kasse.api.vipps import accesstoken, epayment, ordermanagement, qr, qr_pages, webhooks
+from kasse.api.request_limits import LimitedStarlette
+from kasse.api.vipps import accesstoken, epayment, miami, ordermanagement, qr, qr_pages, report, webhooks
 from kasse.container import Container
 from kasse.domain.rate_limits import RateLimitedError
 
@@ -53,6 +54,8 @@ async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
         log.info("%s", exc)
         raise exc
+    if isinstance(exc, ClientDisconnect):  # not a crash: the client went away; RequestLimits notes it quietly
+        raise exc
     # never leak internals: the log has the traceback, the client gets a trace id
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "An unexpected error occurred.", request.url.path)
@@ -68,8 +71,9 @@ HANDLERS = {
 }
 
 
-VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement)  # ePayment's hot routes go in front (epayment.ROUTES)
-CONTROL = (merchants, clock, users, faults, deliveries, events)  # /_kasse/: never mounted in production
+# ePayment's hot routes go in front (epayment.ROUTES)
+VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement, report, miami)
+CONTROL = (merchants, clock, users, faults, deliveries, events, ledgers)  # /_kasse/: never mounted in production
 
 
 def create_api(container: Container) -> FastAPI:
@@ -89,7 +93,7 @@ def create_api(container: Container) -> FastAPI:
 
 def front(api: ASGIApp, container: Container, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Put ePayment's hot routes (plain Starlette endpoints, no dependency solving) in front of `api`."""
-    app = Starlette(
+    app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
         routes=[*epayment.ROUTES, Mount("", app=api)],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,

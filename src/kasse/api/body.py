@@ -1,8 +1,7 @@
 """Reading a JSON body into a strict model; every bad field becomes one `extraDetails` entry.
 
-Every API body is read here, so the size limit (docs/decisions.md, "Request bodies") holds for the
-hot ePayment routes and the FastAPI routes alike: a declared `Content-Length` over it is refused
-before a byte is read, and a chunked body is counted while it arrives.
+The size limit and the deadline of every body (docs/security.md) are held in front of every route by
+`kasse.api.request_limits`, so reading here needs no checks of its own.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ from kasse.api.problems import ProblemError
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_BODY = 64 * 1024  # the largest legitimate body, a receipt with ~150 order lines, is well under it
-
-
 def _field_name(error: ErrorDetails) -> str:
     parts = [str(p) for p in error["loc"]]
     return ".".join(parts) if parts else "body"
@@ -30,20 +26,8 @@ def validation_problem(exc: ValidationError) -> ProblemError:
     return ProblemError(400, "One or more validation errors occurred.", extra)
 
 
-def _too_large() -> ProblemError:
-    return ProblemError(413, f"The body is larger than {MAX_BODY} bytes", [("body", f"at most {MAX_BODY} bytes")])
-
-
 async def read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise _too_large()
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise _too_large()
-    return bytes(body)
+    return await request.body()
 
 
 def parse(model: type[M], raw: bytes, *, empty_ok: bool = False) -> M:

@@ -12,6 +12,7 @@ from kasse.cli.listen import listen
 from kasse.cli.merchant import merchant
 from kasse.cli.pos import pos
 from kasse.cli.serve import serve, worker
+from kasse.cli.settlement import ledger, merchant_settlement, partner
 from kasse.cli.user import user
 
 __all__ = ["main"]
@@ -23,5 +24,6 @@ def main() -> None:
     """kasse: a self-hostable in-person mobile payment platform, wire-compatible with Vipps MobilePay."""
 
 
-for command in (serve, worker, merchant, user, db, listen, pos, demo, clock, fault):
+for command in (serve, worker, merchant, user, db, listen, pos, demo, clock, fault, ledger, partner):
     main.add_command(command)
+merchant.add_command(merchant_settlement)

@@ -13,6 +13,9 @@ if TYPE_CHECKING:  # httpx and the control plane client load only when a command
     from kasse.testing.clock import Clock, ClockReading
 
 
+MAX_CLOSED_LINES = 10  # a long move closes a date per day: the first and last two are shown
+
+
 def _run(base_url: str, move: Callable[[Clock], ClockReading], moved: bool = True) -> None:
     from kasse.domain.timefmt import rfc3339
     from kasse.testing.clock import Clock
@@ -21,13 +24,20 @@ def _run(base_url: str, move: Callable[[Clock], ClockReading], moved: bool = Tru
     state = "frozen" if reading.frozen else "running"
     expired = f", {reading.expired} payment(s) expired" if moved else ""
     click.echo(f"{rfc3339(reading.now)} ({state}{expired})")
+    closed = reading.closed_ledger_dates
+    shown = closed if len(closed) <= MAX_CLOSED_LINES else closed[:2] + closed[-2:]
+    for i, (ledger_date, ledgers) in enumerate(shown):
+        if len(closed) > MAX_CLOSED_LINES and i == 2:
+            click.echo(f"... {len(closed) - 4} more ledger dates closed ...")
+        click.echo(f"closed ledger date {ledger_date} for {ledgers} ledger(s)")
 
 
 @click.group()
 def clock() -> None:
     """Read or move kasse's clock (test mode): payment expiry, tokens, QR ttl and webhook retries follow it.
 
-    The clock only moves forwards. Each move expires the payments it made due at once.
+    The clock only moves forwards. Each move expires the payments it made due at once, and closes the
+    ledger dates (Report API) whose midnight it passed, printing each closed date.
     """
 
 

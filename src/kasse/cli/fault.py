@@ -38,7 +38,8 @@ def fault() -> None:
     """Arm faults against one sales unit (test mode) to see a POS survive them.
 
     webhook.* faults act on webhook deliveries to the sales unit's registrations; api.* faults on its
-    ePayment API calls. A fault fires until disarmed, or --times times. None exist in production mode.
+    ePayment API calls; report.* faults on its ledger (Report API reads and the closing of dates).
+    A fault fires until disarmed, or --times times. None exist in production mode.
     """
 
 
@@ -50,7 +51,8 @@ def fault() -> None:
 @click.option("--times", type=click.IntRange(min=1), default=None,
               help="Fire this many times, then disarm (default: until disarmed).")
 @click.option("--delay", "delay_seconds", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="webhook.delay only: seconds of kasse's clock to hold each delivery back.")
+              help="webhook.delay: seconds of kasse's clock to hold each delivery back; report.lag: how late "
+                   "Report API entries appear.")
 @url_option
 def fault_arm(kind: str, msn: str, endpoint: str | None, times: int | None, delay_seconds: float | None,
               base_url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 
 import click
 
@@ -49,8 +50,23 @@ def pos() -> None:
               help="Base URL of the platform ($KASSE_URL); credentials from KASSE_POS_* or the demo sales unit.")
 @click.option("--db", "database", default=None, help="kasse's SQLite file; the POS keeps its sales beside it.")
 @click.option("--pos-db", default=None, help="The POS database itself (default: <db stem>-pos.db).")
-def pos_reconcile(base_url: str, database: str | None, pos_db: str | None) -> None:
-    """List every difference between the POS's sales and the platform's payments; exit 1 if there is one."""
-    sys.exit(reconcile_command(base_url, database, pos_db, echo=click.echo))
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="End of day: match this ledger date's captures and refunds with the settlement report.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="With --date: also write every line of the end of day to this CSV file.")
+def pos_reconcile(base_url: str, database: str | None, pos_db: str | None, day: datetime | None,
+                  csv_file: str | None) -> None:
+    """List every difference between the POS's sales and the platform; exit 1 if there is one, 2 if it cannot.
+
+    Without --date: each sale against its ePayment payment. With --date YYYY-MM-DD: the end of day, each
+    capture and refund of that ledger date against the Report API's funds report, with fees and payout.
+    """
+    if day is None:
+        if csv_file:
+            raise click.UsageError("--csv needs --date YYYY-MM-DD", ctx=click.get_current_context())
+        sys.exit(reconcile_command(base_url, database, pos_db, echo=click.echo))
+    from kasse.cli.end_of_day import end_of_day_command
+
+    sys.exit(end_of_day_command(base_url, database, pos_db, day.date(), csv_file, echo=click.echo))
 
 

@@ -25,6 +25,14 @@ class Claims:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerClaims:
+    """A verified accounting partner's token (`/miami/v1/token`): good for the Report API only."""
+
+    partner_id: str
+    expires: int
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A freshly signed token with its validity window (epoch seconds), as `/accesstoken/get` reports it."""
 

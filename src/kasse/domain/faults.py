@@ -25,11 +25,15 @@ class FaultKind(StrEnum):
     API_423 = "api.423"
     API_429 = "api.429"
     API_LOST_RESPONSE = "api.lost-response"  # the operation commits, the client's connection is reset
+    REPORT_LAG = "report.lag"  # Report API entries (and closed dates) show up `delay_seconds` late
+    REPORT_DATE_OPEN = "report.date-open"  # the dates endpoint answers `tryLater` for the unit's ledger
+    REPORT_PAYOUT_ABORTED = "report.payout-aborted"  # the next payout comes back: `payout-aborted` on the next date
+    REPORT_CORRECTION = "report.correction"  # the next closing writes a `correction` of −1.00 on funds
 
     @property
     def target(self) -> FaultTarget:
-        """Tell whether the fault acts on webhook deliveries or on API calls."""
-        return FaultTarget.WEBHOOK if self.value.startswith("webhook.") else FaultTarget.API
+        """Tell whether the fault acts on webhook deliveries, ePayment API calls or the Report API."""
+        return FaultTarget(self.value.partition(".")[0])
 
 
 class FaultTarget(StrEnum):
@@ -37,6 +41,7 @@ class FaultTarget(StrEnum):
 
     WEBHOOK = "webhook"
     API = "api"
+    REPORT = "report"  # the Report API and the closing of ledger dates (services/report_faults.py)
 
 
 class Endpoint(StrEnum):
@@ -52,6 +57,7 @@ class Endpoint(StrEnum):
 
 WEBHOOK_KINDS = frozenset(k for k in FaultKind if k.target is FaultTarget.WEBHOOK)
 API_KINDS = frozenset(k for k in FaultKind if k.target is FaultTarget.API)
+DELAYED_KINDS = frozenset({FaultKind.WEBHOOK_DELAY, FaultKind.REPORT_LAG})  # the kinds that take delaySeconds
 # the HTTP status an API fault answers with instead of running the operation
 API_STATUS = {FaultKind.API_500: 500, FaultKind.API_423: 423, FaultKind.API_429: 429}
 
@@ -82,14 +88,19 @@ class Fault:
                 and (self.endpoint is None or endpoint is None or self.endpoint is endpoint))
 
 
+MAX_DELAY_SECONDS = 30 * 24 * 3600  # a later date could leave the calendar
+
+
 def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, delay_seconds: float | None) -> None:
     """Refuse settings that make no sense for the kind, naming the setting."""
     if endpoint is not None and kind.target is not FaultTarget.API:
         raise FaultSpecError("endpoint", "only api.* faults are scoped to an endpoint")
     if times is not None and times < 1:
         raise FaultSpecError("times", "must be at least 1 (leave it out to fire until disarmed)")
-    if kind is FaultKind.WEBHOOK_DELAY:
+    if kind in DELAYED_KINDS:
         if delay_seconds is None or delay_seconds <= 0:
-            raise FaultSpecError("delaySeconds", "webhook.delay needs delaySeconds above 0")
+            raise FaultSpecError("delaySeconds", f"{kind} needs delaySeconds above 0")
+        if delay_seconds > MAX_DELAY_SECONDS:
+            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} (thirty days)")
     elif delay_seconds is not None:
-        raise FaultSpecError("delaySeconds", "only webhook.delay takes delaySeconds")
+        raise FaultSpecError("delaySeconds", "only webhook.delay and report.lag take delaySeconds")

@@ -14,9 +14,12 @@ def parse_rfc3339(text: str) -> datetime:
     """Parse an RFC 3339 timestamp into a UTC-aware datetime.
 
     Raises:
-        ValueError: the text is not RFC 3339 or has no offset.
+        ValueError: the text is not RFC 3339, has no offset, or lies outside the calendar once in UTC.
     """
     moment = datetime.fromisoformat(text.replace("z", "Z"))
     if moment.tzinfo is None:
         raise ValueError("timestamp needs an offset or Z")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is a valid text but no UTC moment
+        raise ValueError("timestamp is out of range") from None

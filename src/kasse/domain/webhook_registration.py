@@ -1,8 +1,8 @@
 """Webhook registrations (contract §8.1): the event types, which URLs are acceptable, and the limits.
 
 A registration belongs to one sales unit and carries its own secret. Production accepts only https
-on the ports the real platform sends to; test mode also accepts loopback on any port, so a POS on a
-developer's machine can receive webhooks.
+on the ports the real platform sends to, to public addresses (`webhook_target.TargetPolicy`); test mode
+also accepts loopback on any port, so a POS on a developer's machine can receive webhooks.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from kasse.domain.payment_state import EventName
+from kasse.domain.webhook_target import TargetPolicy
 
 PAYMENT_EVENTS: tuple[str, ...] = tuple(name.webhook_event for name in EventName)
 CHECKED_IN = "user.checked-in.v1"
@@ -47,7 +48,7 @@ class InvalidRegistrationError(ValueError):
         self.problems = list(problems)
 
 
-def _url_problem(url: str, production: bool) -> str | None:
+def _url_problem(url: str, production: bool, targets: TargetPolicy) -> str | None:
     if len(url) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
     try:
@@ -65,16 +66,19 @@ def _url_problem(url: str, production: bool) -> str | None:
         return "must use https (plain http only to 127.0.0.1, ::1 or localhost in test mode)"
     if port is not None and port not in PRODUCTION_PORTS:
         return "must use port 80, 443 or 8080"
-    return None
+    refused = targets.host_refusal(parts.hostname) if production else None
+    return None if refused is None else f"must name a public host: {refused}"
 
 
-def check_url(url: str, *, production: bool) -> None:
-    """Accept an absolute https URL on a common port, or (test mode) any loopback URL.
+def check_url(url: str, *, production: bool, targets: TargetPolicy | None = None) -> None:
+    """Accept an absolute https URL on a common port to a public host, or (test mode) any loopback URL.
+
+    `targets` adds the networks an operator allowed besides public addresses (production only).
 
     Raises:
         InvalidRegistrationError: the URL is refused; the reason names the rule.
     """
-    problem = _url_problem(url, production)
+    problem = _url_problem(url, production, targets or TargetPolicy())
     if problem is not None:
         raise InvalidRegistrationError(f"The url {problem}.", [("url", problem)])
 

@@ -22,13 +22,14 @@ __all__ = ["PosConfig", "PosRuntime", "install"]
 
 def install(app: FastAPI, settings: Settings) -> PosRuntime:
     """Add the POS's pages, API and static files to `app`; nothing starts until the runtime's `run`."""
-    from kasse.pos import pages, routes, vending_routes
+    from kasse.pos import end_of_day_routes, pages, routes, vending_routes
 
     runtime = PosRuntime(from_settings(settings))
     app.state.pos = runtime
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(vending_routes.router)
+    app.include_router(end_of_day_routes.router)
     app.mount("/pos/static", StaticFiles(directory=STATIC), name="pos-static")
     return runtime
 

@@ -55,6 +55,19 @@ def vat_included(total: int, rate: int) -> int:
     return (2 * total * rate + 10000 + rate) // (2 * (10000 + rate))
 
 
+def allocate(amount: int, weights: Sequence[int]) -> list[int]:
+    """Split `amount` in proportion to non-negative `weights` (largest remainder); the parts add up to `amount`."""
+    whole = sum(weights)
+    if whole <= 0:
+        return [amount] + [0] * (len(weights) - 1) if weights else []
+    sign, magnitude = (-1, -amount) if amount < 0 else (1, amount)
+    parts = [magnitude * w // whole for w in weights]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(magnitude * weights[i] % whole), i))
+    for i in by_remainder[: magnitude - sum(parts)]:
+        parts[i] += 1
+    return [sign * part for part in parts]
+
+
 @dataclass(frozen=True, slots=True)
 class Cart:
     """The lines on one till, in the order they were added."""

@@ -16,7 +16,11 @@ from dataclasses import replace
 
 from kasse.pos.cart import build_cart, kr
 from kasse.pos.config import PosConfig
+from kasse.pos.confirmations import confirm_sale_quietly
+from kasse.pos.end_of_day import LedgerReports
+from kasse.pos.ledger_reports import SdkLedgerReports
 from kasse.pos.live import Notifier, woken
+from kasse.pos.movement import Movement, MovementKind, capture_key, refund_key
 from kasse.pos.payment_request import CheckoutError, create_request, order_lines, phone_number, refusal_message
 from kasse.pos.sale import Outcome, Sale, SaleStatus, can_refund
 from kasse.pos.store import SqlitePosStore
@@ -54,8 +58,10 @@ class PosService:
     """The till: one sales unit, one POS database, one poll loop."""
 
     def __init__(self, client: AsyncClient, store: SqlitePosStore, config: PosConfig, *,
-                 notifier: Notifier | None = None, now: Callable[[], float] = time.time) -> None:
+                 notifier: Notifier | None = None, now: Callable[[], float] = time.time,
+                 reports: LedgerReports | None = None) -> None:
         self.client, self.store, self.config = client, store, config
+        self.reports = reports or SdkLedgerReports(client, config.msn)  # the Report API, for the end of day
         self.notifier = notifier or Notifier()
         self.now = now
         self.wake = asyncio.Event()
@@ -148,6 +154,8 @@ class PosService:
             if settled.status is SaleStatus.PAID and settled.method in METHODS:
                 self.store.save_cart(settled.terminal, {})
             self.notifier.changed()
+            if settled.captured:
+                await confirm_sale_quietly(self.client, self.store, reference)
             return settled
 
     def _wait_on(self, sale: Sale) -> Sale:
@@ -173,8 +181,12 @@ class PosService:
 
     async def capture(self, sale: Sale, amount: int) -> Sale:
         """Capture `amount` and check the response: paid only if the captured total is the sale total."""
+        intent = Movement(idempotency_key=capture_key(sale.reference), reference=sale.reference,
+                          kind=MovementKind.CAPTURE, amount=amount, noted_at=self.now())
+        self.store.add_movement(intent)  # first: a crash after the capture leaves it to confirm, not unknown
         done = await self.client.payments.capture(sale.reference, Amount(amount, Currency(sale.currency)),
-                                                  idempotency_key=f"capture-{sale.reference}")
+                                                  idempotency_key=intent.idempotency_key)
+        self.store.add_movement(intent)  # again, in case the end of day dropped it while the capture was under way
         captured = done.aggregate.captured_amount
         in_full = captured == Amount(sale.total, Currency(sale.currency))
         if not in_full:
@@ -236,12 +248,18 @@ class PosService:
             raise CheckoutError("No such sale.")
         if not can_refund(sale, amount):
             raise CheckoutError(f"At most {sale.captured - sale.refunded} can be refunded on this sale.")
+        intent = Movement(idempotency_key=refund_key(reference, sale.refunded, amount), reference=reference,
+                          kind=MovementKind.REFUND, amount=amount, noted_at=self.now())
+        self.store.add_movement(intent)
         try:
             done = await self.client.payments.refund(reference, Amount(amount, Currency(sale.currency)),
-                                                     idempotency_key=f"refund-{reference}-{sale.refunded}-{amount}")
-        except ApiError as err:
+                                                     idempotency_key=intent.idempotency_key)
+        except ApiError as err:  # refused: nothing was refunded (a done refund with this key would be replayed)
+            self.store.replace_movements([intent.idempotency_key], [])
             raise CheckoutError(refusal_message(err)) from None
+        self.store.add_movement(intent)
         sale = replace(sale, refunded=done.aggregate.refunded_amount.value)
         self.store.put_sale(sale)
         self.notifier.changed()
+        await confirm_sale_quietly(self.client, self.store, reference)
         return sale

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kasse.pos.cart import SEED_CATALOGUE, Product
+from kasse.pos.movement import LEGACY_REFUNDS, Movement, MovementKind
 from kasse.pos.sale import Sale, SaleStatus
 
 SCHEMA = """
@@ -30,6 +31,22 @@ CREATE TABLE IF NOT EXISTS sales (reference TEXT PRIMARY KEY, terminal TEXT NOT 
 CREATE INDEX IF NOT EXISTS sales_due ON sales (next_poll_at) WHERE next_poll_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# upgrades of an existing file, by PRAGMA user_version: entry n takes a version-n file to version n + 1
+UPGRADES = (
+    # 0 → 1: the captures and refunds the POS made, with their pspReferences (for the end of day); the sales
+    # made before get rows to confirm from the event log, a sale's refunds as one `refund-<reference>-*` row
+    f"""
+    CREATE TABLE movements (idempotency_key TEXT PRIMARY KEY, reference TEXT NOT NULL, kind TEXT NOT NULL,
+        amount INTEGER NOT NULL, psp_reference TEXT, at REAL, noted_at REAL NOT NULL DEFAULT 0);
+    CREATE INDEX movements_at ON movements (at);
+    CREATE INDEX movements_reference ON movements (reference);
+    INSERT INTO movements (idempotency_key, reference, kind, amount)
+        SELECT 'capture-' || reference, reference, 'capture', captured FROM sales WHERE captured > 0;
+    INSERT INTO movements (idempotency_key, reference, kind, amount)
+        SELECT 'refund-' || reference || '-{LEGACY_REFUNDS}', reference, 'refund', refunded FROM sales
+        WHERE refunded > 0;
+    """,
+)
 SALE_COLUMNS = tuple(f.name for f in fields(Sale))
 
 
@@ -39,6 +56,15 @@ def _sale(row: sqlite3.Row) -> Sale:
     data["status"] = SaleStatus(data["status"])
     data["awaiting_choice"] = bool(data["awaiting_choice"])
     return Sale(**data)
+
+
+def _movement(row: sqlite3.Row) -> Movement:
+    return Movement(idempotency_key=row["idempotency_key"], reference=row["reference"], kind=MovementKind(row["kind"]),
+                    amount=row["amount"], psp_reference=row["psp_reference"], at=row["at"], noted_at=row["noted_at"])
+
+
+def _movement_row(m: Movement) -> tuple[object, ...]:
+    return m.idempotency_key, m.reference, m.kind.value, m.amount, m.psp_reference, m.at, m.noted_at
 
 
 class SqlitePosStore:
@@ -54,6 +80,7 @@ class SqlitePosStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._upgrade()
         with self._tx() as db:
             if db.execute("SELECT count(*) FROM products").fetchone()[0] == 0:
                 for position, p in enumerate(SEED_CATALOGUE):
@@ -70,6 +97,20 @@ class SqlitePosStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _upgrade(self) -> None:
+        """Bring a file of an older version up to date, each step in one transaction with its version bump."""
+        with self._tx() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(UPGRADES[version:], start=version):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def version(self) -> int:
+        with self._tx() as db:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -157,6 +198,48 @@ class SqlitePosStore:
     def reschedule(self, reference: str, at: float | None) -> None:
         with self._tx() as db:
             db.execute("UPDATE sales SET next_poll_at = ? WHERE reference = ?", (at, reference))
+
+    # captures and refunds the POS made ---------------------------------------------------------------------
+    def add_movement(self, movement: Movement) -> None:
+        """Write a movement about to be made, unless one with its idempotency key is known already."""
+        with self._tx() as db:
+            db.execute("INSERT OR IGNORE INTO movements VALUES (?, ?, ?, ?, ?, ?, ?)", _movement_row(movement))
+
+    def replace_movements(self, removed: list[str], added: list[Movement]) -> None:
+        """Drop the unconfirmed movements with the `removed` keys and write `added`, in one transaction.
+
+        A confirmed movement is never dropped: a confirmation that read the event log before it was confirmed
+        elsewhere cannot undo that.
+        """
+        with self._tx() as db:
+            db.executemany("DELETE FROM movements WHERE idempotency_key = ? AND psp_reference IS NULL",
+                           [(key,) for key in removed])
+            db.executemany("INSERT OR REPLACE INTO movements VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [_movement_row(m) for m in added])
+
+    def movements(self, reference: str) -> list[Movement]:
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM movements WHERE reference = ? ORDER BY at, rowid",
+                              (reference,)).fetchall()
+        return [_movement(r) for r in rows]
+
+    def unconfirmed_movements(self) -> list[Movement]:
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM movements WHERE psp_reference IS NULL OR at IS NULL "
+                              "ORDER BY reference, rowid").fetchall()
+        return [_movement(r) for r in rows]
+
+    def movements_between(self, start: float, end: float) -> list[Movement]:
+        """The confirmed movements with `start <= at < end`, oldest first."""
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM movements WHERE at >= ? AND at < ? AND psp_reference IS NOT NULL "
+                              "ORDER BY at, rowid", (start, end)).fetchall()
+        return [_movement(r) for r in rows]
+
+    def latest_movement_at(self) -> float | None:
+        with self._tx() as db:
+            value = db.execute("SELECT max(at) FROM movements").fetchone()[0]
+        return float(value) if value is not None else None
 
     # settings -------------------------------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:

@@ -1,4 +1,4 @@
-"""`Client` and `AsyncClient`: one sales unit's credentials, one reused HTTP connection pool, four APIs.
+"""`Client` and `AsyncClient`: one sales unit's credentials, one reused HTTP connection pool, five APIs.
 
 Both have the same surface; `AsyncClient`'s methods are awaited. A client is safe to share between
 threads (`Client`) or tasks (`AsyncClient`); the access token is fetched once and shared.
@@ -17,6 +17,7 @@ from kasse.sdk._core import AsyncCore, SyncCore, system_clock
 from kasse.sdk._payments import AsyncPayments, Payments
 from kasse.sdk._qr_resources import AsyncQr, Qr
 from kasse.sdk._receipts import AsyncReceipts, Receipts
+from kasse.sdk._reports import AsyncReports, Reports
 from kasse.sdk._retry import RetryPolicy
 from kasse.sdk._webhooks import AsyncWebhooks, Webhooks
 
@@ -70,6 +71,7 @@ class Client:
         self.webhooks = Webhooks(self._core)
         self.qr = Qr(self._core)
         self.receipts = Receipts(self._core)
+        self.reports = Reports(self._core)
 
     @property
     def base_url(self) -> str:
@@ -129,6 +131,7 @@ class AsyncClient:
         self.webhooks = AsyncWebhooks(self._core)
         self.qr = AsyncQr(self._core)
         self.receipts = AsyncReceipts(self._core)
+        self.reports = AsyncReports(self._core)
 
     @property
     def base_url(self) -> str:

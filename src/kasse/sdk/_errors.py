@@ -168,11 +168,12 @@ def error_from_response(response: httpx.Response, retry_after: float | None = No
     if not isinstance(problem, dict):
         problem = {"detail": response.text[:500] or None}
     extra = _details(problem.get("extraDetails"))
-    code = next((d.reason for d in extra if d.name == "ErrorCode"), None)
+    code = next((d.reason for d in extra if d.name == "ErrorCode"), None) or _text(problem, "errorCode")
     return _error_class(response.status_code)(
         response.status_code,
         title=_text(problem, "title") or response.reason_phrase or None,
-        detail=_text(problem, "detail"),
+        # the Report API answers {code, message} (401) and {errorCode, errorMessage} (400) instead of a problem
+        detail=_text(problem, "detail") or _text(problem, "message") or _text(problem, "errorMessage"),
         error_code=code,
         type=_text(problem, "type"),
         instance=_text(problem, "instance"),

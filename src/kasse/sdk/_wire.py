@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import types
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -105,6 +105,11 @@ def _decode(hint: Any, value: object, where: str) -> Any:  # noqa: C901 - one br
             return hint(value)
         except ValueError:
             raise WireFormatError(f"{where}: {value!r} is not a known {hint.__name__}") from None
+    if hint is date:
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else _primitive(hint, value, where)
+        except ValueError:
+            raise WireFormatError(f"{where}: {value!r} is not a YYYY-MM-DD date") from None
     if hint is datetime:
         if not isinstance(value, str):
             raise WireFormatError(f"{where}: expected a timestamp string, got {type(value).__name__}")

@@ -9,11 +9,13 @@ of one payment are attempted one at a time, in order. The retry schedule is pers
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from kasse.domain.delivery_shares import deal, full_units
 from kasse.domain.webhook_delivery import (
     FINAL_STATES,
     Attempt,
@@ -31,6 +33,7 @@ from kasse.services.ports import UnitOfWork
 # longer than the sender's 10 s timeout plus time spent queued behind other sends
 LEASE = timedelta(seconds=60)
 NOT_SENT = "not sent: its seven days of retries were over (contract §8.3)"
+MAX_LOOKS = 4  # for due work, each leaving out the sales units that filled their share in the look before
 
 
 class DeliveryNotFoundError(LookupError):
@@ -67,7 +70,34 @@ class WebhookSender(Protocol):
 
 def find_due(uow: UnitOfWork, now: datetime, limit: int) -> Sequence[int]:
     """Return ids of deliveries that may be attempted now, earliest due first."""
-    return uow.deliveries.due(now, limit)
+    return [delivery_id for delivery_id, _ in uow.deliveries.due(now, limit)]
+
+
+def find_fair_share(uow: UnitOfWork, now: datetime, *, in_flight: Mapping[str, int], capacity: int, free: int,
+                    exclude: Collection[int] = ()) -> list[int]:
+    """Return ids of due deliveries to start in `free` of `capacity` send slots, each sales unit within its share.
+
+    `in_flight` counts each sales unit's sends under way (`domain.delivery_shares`): a unit whose receivers
+    never answer holds at most its share, and the rest, a reserve included, stays for the others.
+    """
+    held = Counter(in_flight)
+    skip = full_units(held, capacity, len(held))
+    chosen: list[int] = []
+    for _ in range(MAX_LOOKS):
+        room = free - len(chosen)
+        taken = {*exclude, *chosen}
+        found = [d for d in uow.deliveries.due(now, room + len(taken), skip) if d[0] not in taken] if room > 0 else []
+        if not found:
+            break
+        unit_of = dict(found)
+        picked = deal(found, held, capacity, room)
+        chosen += picked
+        held.update(unit_of[i] for i in picked)
+        full = full_units(held, capacity, len(set(held) | set(unit_of.values()))) - skip
+        if not full:  # nobody was held back: this look was fair already
+            break
+        skip |= full
+    return chosen
 
 
 def claim_due(

@@ -2,13 +2,14 @@
 
 Faults are a test instrument kept where every process of an installation sees them: in the shared store
 (`FaultStore`; adapters/sql/fault_store.py), so a fault armed through one `kasse serve` worker fires in
-another and in a separate `kasse worker`, and its `times` are counted once for all of them. Tests of
-the board use an in-memory store (tests/fakes.py). A board made for production mode refuses to arm anything, so
-no code path can fire a fault there.
+another and in a separate `kasse worker`, and its `times` are counted once for all of them. Without a
+store, a board keeps its faults in memory (`MemoryFaultStore`, for tests). A board made for production
+mode refuses to arm anything, so no code path can fire a fault there.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -60,14 +61,62 @@ class FaultStore(Protocol):
         ...
 
 
+class MemoryFaultStore:
+    """Faults in this process's memory: a board of one process, and the tests of the board and the sender."""
+
+    def __init__(self) -> None:
+        self._faults: dict[str, Fault] = {}
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> None:
+        """Store a newly armed fault."""
+        with self._lock:
+            self._faults[fault.id] = fault
+
+    def all(self) -> list[Fault]:
+        """Return every armed fault, oldest first."""
+        with self._lock:
+            return list(self._faults.values())
+
+    def remove(self, fault_id: str) -> bool:
+        """Disarm one fault; return whether it was armed."""
+        with self._lock:
+            return self._faults.pop(fault_id, None) is not None
+
+    def remove_all(self, msn: str | None) -> int:
+        """Disarm the sales unit's faults (all when None); return how many."""
+        with self._lock:
+            gone = [i for i, f in self._faults.items() if msn is None or f.msn == msn]
+            for fault_id in gone:
+                del self._faults[fault_id]
+            return len(gone)
+
+    def armed(self, msn: str, kinds: frozenset[FaultKind]) -> bool:
+        """Tell whether a fault of these kinds is armed for the sales unit."""
+        return bool(self._faults) and any(f.msn == msn and f.kind in kinds for f in self.all())
+
+    def take(self, msn: str, kinds: frozenset[FaultKind], endpoint: Endpoint | None) -> Fault | None:
+        """Fire the oldest matching fault, using up one of its times."""
+        with self._lock:
+            used = use_one(list(self._faults.values()), msn, kinds, endpoint)
+            if used is None:
+                return None
+            fault, left = used
+            if left is None:
+                del self._faults[fault.id]
+            else:
+                self._faults[fault.id] = left
+            return fault
+
+
 class FaultBoard:
     """Thread-safe: the API's event loop and the database threads may take faults at the same time."""
 
-    def __init__(self, clock: Clock, ids: Ids, store: FaultStore, *, enabled: bool = True) -> None:
+    def __init__(self, clock: Clock, ids: Ids, store: FaultStore | None = None, *, enabled: bool = True) -> None:
         self._clock = clock
         self._ids = ids
         self.enabled = enabled
-        self.store = store
+        self.store: FaultStore = MemoryFaultStore() if store is None else store
 
     def arm(self, msn: str, kind: FaultKind, *, endpoint: Endpoint | None = None, times: int | None = None,
             delay_seconds: float | None = None) -> Fault:

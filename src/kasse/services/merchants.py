@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kasse.domain.merchant import Merchant, hash_secret
 from kasse.domain.money import Market
+from kasse.services.ledger_booking import open_ledger
 from kasse.services.ports import Clock, Ids, UnitOfWork
 
 
@@ -68,6 +69,7 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
         long_living_allowed=spec.long_living_allowed,
     )
     uow.merchants.add(merchant)
+    open_ledger(uow, merchant, merchant.created_at)  # one ledger per sales unit (Report API)
     return NewMerchant(merchant, secret)
 
 

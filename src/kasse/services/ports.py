@@ -6,7 +6,7 @@ unit of work, so a state change, its event and its webhook deliveries commit tog
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -17,6 +17,7 @@ from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
 from kasse.domain.webhook_registration import Registration
+from kasse.services.ledger_ports import LedgerRepository, PartnerRepository
 from kasse.services.read_models import DeliveryLog, EventFeed
 from kasse.services.wallet_ports import (
     ReceiptRepository,
@@ -162,8 +163,8 @@ class WebhookRepository(Protocol):
 class DeliveryRepository(Protocol):
     """Webhook deliveries in the outbox: claiming them, logging attempts, redelivering."""
 
-    def due(self, now: datetime, limit: int) -> Sequence[int]:
-        """Return ids that may be attempted now: pending, due, unclaimed and not held behind an earlier one."""
+    def due(self, now: datetime, limit: int, skip_units: Collection[str] = ()) -> Sequence[tuple[int, str]]:
+        """Return (id, sales unit) of sendable deliveries (pending, due, unclaimed, not held) but `skip_units`."""
         ...
 
     def claim(self, ids: Sequence[int], now: datetime, until: datetime, token: str) -> Sequence[DeliveryJob]:
@@ -207,7 +208,7 @@ class ClockStateRepository(Protocol):
     """The test clock's state, shared by every process over one database."""
 
     def load(self, *, for_update: bool = False) -> ClockState | None:
-        """Return the stored state (None: never moved), locking it when about to change it."""
+        """Return the stored state (None: never moved), locked when about to change; ValueError if unreadable."""
         ...
 
     def save(self, state: ClockState) -> None:
@@ -286,4 +287,14 @@ class UnitOfWork(Protocol):
     @property
     def event_feed(self) -> EventFeed:
         """The payment event log by position (a read model)."""
+        ...
+
+    @property
+    def ledgers(self) -> LedgerRepository:
+        """Settlement ledgers, their entries and payouts."""
+        ...
+
+    @property
+    def partners(self) -> PartnerRepository:
+        """Accounting partners and their grants."""
         ...

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from kasse.domain.clock_state import ClockState
+from kasse.domain.clock_state import ClockState, state_problem
 from kasse.services.ports import UnitOfWork
 
 
@@ -58,3 +58,24 @@ def follow(uow: UnitOfWork, clock: MovableClock) -> bool:
     """Take on the stored state if another process moved the clock; return whether it moved."""
     stored = uow.clock_state.load()
     return stored is not None and clock.restore(stored)
+
+
+def reset_unusable(uow: UnitOfWork, real_now: datetime) -> str | None:
+    """At start: replace a stored state that cannot be used with real time; return why it was replaced, or None.
+
+    A state stored before the clock's bounds existed (`9999-12-31`) would make every request fail, and
+    one that cannot be read at all would stop the server from starting: neither may brick an instance.
+    """
+    problem: str | None
+    try:
+        stored = uow.clock_state.load(for_update=True)
+    except ValueError as exc:
+        stored, problem = None, f"it cannot be read ({exc})"
+    else:
+        problem = None if stored is None else state_problem(stored, real_now)
+    if problem is None:
+        return None
+    # newer than the version any process holds: every one takes the reset on
+    version = stored.version + 1 if stored is not None else int(real_now.timestamp())
+    uow.clock_state.save(ClockState(version=version))
+    return problem

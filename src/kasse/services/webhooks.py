@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from kasse.domain.webhook_delivery import discard
 from kasse.domain.webhook_registration import Registration, check_events, check_limits, check_url
+from kasse.domain.webhook_target import TargetPolicy
 from kasse.services.ports import Clock, Ids, UnitOfWork
 
 
@@ -20,14 +21,15 @@ class WebhookNotFoundError(LookupError):
 
 
 def register_webhook(
-    uow: UnitOfWork, clock: Clock, ids: Ids, *, msn: str, url: str, events: Sequence[str], production: bool
+    uow: UnitOfWork, clock: Clock, ids: Ids, *, msn: str, url: str, events: Sequence[str], production: bool,
+    targets: TargetPolicy | None = None,
 ) -> Registration:
     """Register `url` for `events` with a fresh secret; the secret is shown to the caller only now.
 
     Raises:
         InvalidRegistrationError: the URL or an event name is refused, or a limit is reached.
     """
-    check_url(url, production=production)
+    check_url(url, production=production, targets=targets)
     wanted = check_events(events)
     check_limits(wanted, uow.webhooks.counts(msn))
     # ids.psp_reference() is a random UUID, the id format the Webhooks API declares

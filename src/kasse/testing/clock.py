@@ -20,11 +20,13 @@ class ClockReading:
     now: datetime
     frozen: bool
     expired: int = 0
+    closed_ledger_dates: tuple[tuple[str, int], ...] = ()  # (ledger date, how many ledgers) the move closed
 
     @classmethod
     def from_wire(cls, body: Any) -> ClockReading:
-        """Read the control plane's `{now, frozen, expired}` answer."""
-        return cls(parse_rfc3339(body["now"]), bool(body["frozen"]), int(body.get("expired", 0)))
+        """Read the control plane's `{now, frozen, expired, closedLedgerDates}` answer."""
+        closed = tuple((str(c["ledgerDate"]), int(c["ledgers"])) for c in body.get("closedLedgerDates") or ())
+        return cls(parse_rfc3339(body["now"]), bool(body["frozen"]), int(body.get("expired", 0)), closed)
 
 
 class Clock:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kasse.adapters.qr_decode import UnreadableImageError
+from kasse.api.request_limits import BODY_RULES
 from kasse.domain.inbox import WalletError, WalletRefusal
 from kasse.domain.personal_qr import ScanKind
 from kasse.domain.receipt import summarize
@@ -25,7 +26,7 @@ from kasse.wallet.live import stream
 from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, wallet_container
 
 router = APIRouter(prefix="/wallet", include_in_schema=False)
-MAX_UPLOAD = 8 * 1024 * 1024
+MAX_UPLOAD = BODY_RULES["POST", "/wallet/scan"].limit  # the scanner's photo: the one body allowed over 64 KiB
 
 
 @router.get("/login")

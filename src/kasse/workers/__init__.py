@@ -16,6 +16,7 @@ from kasse.pos.runtime import PosRuntime
 from kasse.workers.clock import follow_clock
 from kasse.workers.delivery import deliver_webhooks
 from kasse.workers.expiry import expire_loop
+from kasse.workers.ledgers import run_ledger_closing
 from kasse.workers.pos import run_pos
 from kasse.workers.wallet import run_behaviours
 
@@ -28,6 +29,7 @@ async def run_workers(container: Container, stop: asyncio.Event, *, platform: bo
     loops: list[Coroutine[Any, Any, None]] = [follow_clock(container, stop)]
     if platform:
         loops += [expire_loop(container, stop), deliver_webhooks(container, stop), run_behaviours(container, stop)]
+        loops.append(run_ledger_closing(container, stop))  # Report API: ledger dates close at midnight
     if pos is not None:
         loops.append(run_pos(pos, stop))
     await asyncio.gather(*loops)

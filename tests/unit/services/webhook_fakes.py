@@ -7,7 +7,7 @@ same scenarios against it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -63,14 +63,14 @@ class InMemoryDeliveries:
         claim = self.claims.get(delivery_id)
         return claim is None or claim[1] <= now
 
-    def due(self, now: datetime, limit: int) -> Sequence[int]:
+    def due(self, now: datetime, limit: int, skip_units: Collection[str] = ()) -> Sequence[tuple[int, str]]:
         ordered = sorted(self.rows.values(), key=lambda d: (d.next_attempt_at, d.id))
-        found = [d.id for d in ordered if d.webhook_id in self.webhooks.rows and self._free(d.id, now)
-                 and is_sendable(d, self.rows.values(), now)]
+        found = [(d.id, d.msn) for d in ordered if d.webhook_id in self.webhooks.rows and self._free(d.id, now)
+                 and d.msn not in skip_units and is_sendable(d, self.rows.values(), now)]
         return found[:limit]
 
     def claim(self, ids: Sequence[int], now: datetime, until: datetime, token: str) -> Sequence[DeliveryJob]:
-        sendable = set(self.due(now, len(self.rows)))
+        sendable = {delivery_id for delivery_id, _ in self.due(now, len(self.rows))}
         jobs = []
         for i in sorted(set(ids) & sendable):
             self.claims[i] = (token, until)

@@ -25,10 +25,13 @@ class SqlClockState:
         row = self.conn.execute(f"SELECT value FROM settings WHERE key = ?{lock}", (KEY,)).fetchone()
         if row is None:
             return None
-        raw = orjson.loads(row[0])
-        frozen = raw.get("frozen_us")
-        return ClockState(timedelta(microseconds=raw["offset_us"]), None if frozen is None else rows.from_us(frozen),
-                          int(raw.get("version", 0)))
+        try:
+            raw = orjson.loads(row[0])
+            frozen = raw.get("frozen_us")
+            return ClockState(timedelta(microseconds=raw["offset_us"]),
+                              None if frozen is None else rows.from_us(frozen), int(raw.get("version", 0)))
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # hand-edited or corrupt
+            raise ValueError(f"unreadable clock state {row[0]!r:.80}: {type(exc).__name__}") from None
 
     def save(self, state: ClockState) -> None:
         frozen = None if state.frozen_at is None else rows.to_us(state.frozen_at)

@@ -284,3 +284,76 @@ Index("rate_limits_by_last", rate_limits.c.last_at)
 Index("payment_events_by_msn", payment_events.c.msn, payment_events.c.id)
 Index("webhook_deliveries_by_ref", webhook_deliveries.c.reference, webhook_deliveries.c.id)
 Index("webhook_deliveries_by_msn", webhook_deliveries.c.msn, webhook_deliveries.c.id)
+
+# 0007: settlement (Report API): a ledger per sales unit with its terms and state, the entries of its two
+# topics, its payouts, and accounting partners with the ledgers granted to them
+ledgers = Table(
+    "ledgers",
+    metadata,
+    Column("ledger_id", String(16), primary_key=True),
+    Column("msn", String(10), nullable=False, unique=True),
+    Column("market", String(2), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("fee_basis_points", Integer, nullable=False),
+    Column("fee_fixed", BigInteger, nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("frequency", String(8), nullable=False),
+    Column("payout_delay_days", Integer, nullable=False),
+    Column("funds_balance", BigInteger, nullable=False),
+    Column("funds_position", BigInteger, nullable=False),
+    Column("fees_balance", BigInteger, nullable=False),
+    Column("fees_position", BigInteger, nullable=False),
+    Column("payouts", Integer, nullable=False),
+    Column("last_closed", String(10), nullable=False),
+    Column("next_close_at", BigInteger, nullable=False, index=True),
+)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("ledger_id", String(16), primary_key=True),
+    Column("topic", String(8), primary_key=True),
+    Column("position", BigInteger, primary_key=True),  # the unique key that keeps a balance chain single
+    Column("psp_reference", String(64), nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("ledger_date", String(10), nullable=False),
+    Column("entry_type", String(32), nullable=False),
+    Column("reference", Text),
+    Column("currency", String(3), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("balance_before", BigInteger, nullable=False),
+    Column("recipient_handle", String(32)),
+)
+Index("ledger_entries_by_date", ledger_entries.c.ledger_id, ledger_entries.c.topic, ledger_entries.c.ledger_date,
+      ledger_entries.c.position)
+
+ledger_payouts = Table(
+    "ledger_payouts",
+    metadata,
+    Column("ledger_id", String(16), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("ledger_date", String(10), nullable=False),
+    Column("scheduled_at", BigInteger, nullable=False),
+    Column("delay_days", Integer, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("aborted", Boolean, nullable=False),
+)
+
+accounting_partners = Table(
+    "accounting_partners",
+    metadata,
+    Column("partner_id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("client_secret_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+partner_grants = Table(
+    "partner_grants",
+    metadata,
+    Column("partner_id", String(36), primary_key=True),
+    Column("ledger_id", String(16), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)

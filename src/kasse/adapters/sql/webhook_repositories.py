@@ -7,7 +7,7 @@ its payment to the same registration is still pending, whatever another worker d
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,9 @@ _SENDABLE = (
     f" AND EXISTS (SELECT 1 FROM webhooks AS w WHERE w.id = webhook_deliveries.webhook_id) AND {_NOT_HELD}"
 )
 
-DUE_SQL = f"SELECT id FROM webhook_deliveries WHERE {_SENDABLE} ORDER BY next_attempt_at, id LIMIT ?"
+_DUE = f"SELECT id, msn FROM webhook_deliveries WHERE {_SENDABLE}"
+_EARLIEST_FIRST = " ORDER BY next_attempt_at, id LIMIT ?"
+DUE_SQL = _DUE + _EARLIEST_FIRST
 
 
 def _for_update(conn: Connection) -> str:
@@ -110,10 +112,11 @@ class SqlDeliveries:
         self.conn = conn
         self.topics = topics
 
-    def due(self, now: datetime, limit: int) -> Sequence[int]:
+    def due(self, now: datetime, limit: int, skip_units: Collection[str] = ()) -> Sequence[tuple[int, str]]:
         at = rows.to_us(now)
-        found = self.conn.execute(DUE_SQL, (at, at, limit)).fetchall()
-        return [int(r[0]) for r in found]
+        skip = f" AND msn NOT IN ({_marks(len(skip_units))})" if skip_units else ""  # they hold their fair share
+        found = self.conn.execute(_DUE + skip + _EARLIEST_FIRST, (at, at, *skip_units, limit)).fetchall()
+        return [(int(r[0]), str(r[1])) for r in found]
 
     def claim(self, ids: Sequence[int], now: datetime, until: datetime, token: str) -> Sequence[DeliveryJob]:
         if not ids:

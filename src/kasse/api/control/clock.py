@@ -1,13 +1,15 @@
 """The control plane's clock: read it, advance it, set it, freeze and unfreeze it (test mode only).
 
 The clock only moves forwards: expiry, the event log's order and the webhook retry schedule all
-assume time never runs backwards, so setting it earlier than its `now` is refused (400, `now`).
-Every move sweeps what became due and wakes the webhook and wallet-behaviour loops.
+assume time never runs backwards, so setting it earlier than its `now` is refused (400, `now`). It
+moves at most ten years at a time and runs at most a century ahead of real time (domain/clock_state.py),
+so no date kasse derives from it can leave the calendar. Every move sweeps what became due and wakes
+the webhook and wallet-behaviour loops.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -17,19 +19,20 @@ from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
+from kasse.api.control.ledger_wire import closed_wire
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
-from kasse.container import Container
+from kasse.container import Container, TestClock
+from kasse.domain.clock_state import MAX_MOVE, move_problem
 from kasse.domain.duration import parse_duration
 from kasse.domain.timefmt import parse_rfc3339, rfc3339
 from kasse.services import shared_clock
 from kasse.services.expiry import sweep_expired
+from kasse.services.ledger_closing import close_due_ledgers, dates_passed
 
 router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
 
-
-MAX_MOVE = timedelta(days=10 * 365)
 
 
 class AdvanceIn(Strict):
@@ -41,11 +44,23 @@ class SetIn(Strict):
     now: Annotated[str, Field(min_length=1, max_length=40)]
 
 
-async def _moved(c: Container) -> Response:
+async def _moved(c: Container, before: datetime) -> Response:
     """Expire what the move made due, wake the loops that wait on the clock, and say where it stands."""
     expired = await sweep_expired(c.db.write, c.clock, c.ids)
+    # the ledger dates (Report API) whose midnight the move passed close now (or a closing loop beat us to
+    # it), so the answer can show them
+    await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
+    now = c.clock.now()
+    passed = c.db.read(lambda uow: dates_passed(uow, before, now))
     c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
-    return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen, "expired": expired})
+    return json_response({"now": rfc3339(now), "frozen": c.clock.frozen, "expired": expired,
+                          "closedLedgerDates": closed_wire(passed)})
+
+
+def _check_move(clock: shared_clock.MovableClock, target: datetime, field: str) -> None:
+    problem = move_problem(clock.now(), target, datetime.now(UTC))
+    if problem is not None:
+        raise ProblemError(400, f"{problem[0].upper()}{problem[1:]}.", [(field, problem)])
 
 
 def _advance_by(body: AdvanceIn) -> timedelta:
@@ -72,14 +87,22 @@ async def get_clock(request: Request) -> Response:
 @router.post("/clock/advance")
 async def advance_clock(request: Request) -> Response:
     c = container(request)
-    delta = _advance_by(parse(AdvanceIn, await read_body(request)))
-    await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.advance(delta)))
-    return await _moved(c)
+    before = c.clock.now()
+    body = parse(AdvanceIn, await read_body(request))
+    delta = _advance_by(body)
+
+    def ahead(clock: TestClock) -> None:
+        _check_move(clock, clock.now() + delta, "seconds" if body.seconds is not None else "duration")
+        clock.advance(delta)
+
+    await c.db.write(lambda uow: shared_clock.move(uow, c.clock, ahead))
+    return await _moved(c, before)
 
 
 @router.post("/clock/set")
 async def set_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     body = parse(SetIn, await read_body(request))
     try:
         moment = parse_rfc3339(body.now)
@@ -90,21 +113,24 @@ async def set_clock(request: Request) -> Response:
         current = clock.now()
         if rfc3339(moment) < rfc3339(current):  # compared as the wire shows them, to the millisecond
             raise ProblemError(400, "kasse's clock only moves forwards.", [("now", f"not before {rfc3339(current)}")])
+        _check_move(clock, moment, "now")
         clock.set(max(moment, current))  # a moment within the current millisecond leaves the clock where it is
 
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, to_moment))
-    return await _moved(c)
+    return await _moved(c, before)
 
 
 @router.post("/clock/freeze")
 async def freeze_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.freeze()))
-    return await _moved(c)
+    return await _moved(c, before)
 
 
 @router.post("/clock/unfreeze")
 async def unfreeze_clock(request: Request) -> Response:
     c = container(request)
+    before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.unfreeze()))
-    return await _moved(c)
+    return await _moved(c, before)

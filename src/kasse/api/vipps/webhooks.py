@@ -50,7 +50,7 @@ async def register_webhook(request: Request) -> Response:
     try:
         registration = await c.db.write(
             lambda uow: use.register_webhook(uow, c.clock, c.ids, msn=msn, url=body.url, events=body.events,
-                                             production=c.settings.production)
+                                             production=c.settings.production, targets=c.settings.webhook_targets)
         )
     except InvalidRegistrationError as exc:
         raise ProblemError(400, exc.detail, exc.problems) from None

@@ -1,0 +1,101 @@
+"""SIGKILL while ledger dates are being closed: after a restart every date is closed exactly once (issue #16).
+
+Hundreds of sales units, each with one capture, are filled into the store; then the clock is moved days
+ahead and the server is SIGKILLed at a random moment while it closes those dates, several times over.
+After a last restart every ledger must have closed every due date once: one `fees-retained` and one
+`payout-scheduled` for the day of its capture, nothing written twice, balances chained, funds back at zero.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kasse.bootstrap import build
+from kasse.domain.events import PaymentEvent
+from kasse.domain.money import Currency, Money
+from kasse.domain.payment_state import EventName
+from kasse.services.merchants import MerchantSpec, create_merchant
+from kasse.services.recording import record
+from kasse.settings import Settings
+from tests.harness import TEST_DATABASE_URL, ServerProcess, schema_url
+
+pytestmark = pytest.mark.slow
+
+UNITS = 300
+KILLS = 3
+
+
+def fill(database: Path) -> None:
+    """Create the sales units and book one capture each, straight into the store (not through the API)."""
+    url = schema_url(str(database), migrated=True) if TEST_DATABASE_URL else None
+    container = build(Settings(database=str(database), database_url=url, seed_demo=False))
+
+    def job(uow: Any) -> None:
+        for i in range(UNITS):
+            merchant = create_merchant(uow, container.clock, container.ids, MerchantSpec(name=f"unit {i}")).merchant
+            record(uow, PaymentEvent(merchant.msn, f"kill-{i:04d}", f"kill-psp-{i:04d}", EventName.CAPTURED,
+                                     Money(10000 + i, Currency.NOK), container.clock.now(), None))
+
+    try:
+        container.db.write_sync(job)
+    finally:
+        container.db.close()
+
+
+def advance_then_kill(server: ServerProcess, rng: random.Random) -> None:
+    def advance() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # killed mid-request: that is the point
+            httpx.post(f"{server.url}/_kasse/clock/advance", json={"duration": "2d"}, timeout=30)
+
+    mover = threading.Thread(target=advance)
+    mover.start()
+    time.sleep(rng.uniform(0.02, 0.4))
+    server.kill()
+    mover.join()
+
+
+def entries(client: httpx.Client, ledger_id: str, topic: str) -> list[dict[str, Any]]:
+    r = client.get(f"/_kasse/ledgers/{ledger_id}/entries", params={"topic": topic, "limit": "1000"})
+    assert r.status_code == 200, r.text
+    found: list[dict[str, Any]] = r.json()["entries"]
+    return found
+
+
+def test_dates_closed_under_sigkill_are_closed_exactly_once(tmp_path: Path) -> None:
+    database = tmp_path / "kasse.db"
+    fill(database)
+    rng = random.Random(16)
+    server = ServerProcess(database)
+    try:
+        for _ in range(KILLS):
+            server.start()
+            advance_then_kill(server, rng)
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=30, trust_env=False) as client:
+            assert client.post("/_kasse/ledgers/close").status_code == 200
+            every = client.get("/_kasse/ledgers").json()["ledgers"]
+            today = {ledger["openDate"] for ledger in every}
+            ledgers = [ledger for ledger in every if ledger["msn"] != "123456"]  # the demo unit, seeded empty
+
+            assert len(ledgers) == UNITS and len(today) == 1
+            for ledger in ledgers:
+                funds, fees = entries(client, ledger["ledgerId"], "funds"), entries(client, ledger["ledgerId"], "fees")
+                assert [e["entryType"] for e in funds] == ["capture", "fees-retained", "payout-scheduled"], ledger
+                assert [e["entryType"] for e in fees] == ["capture-fee", "fees-retained"], ledger
+                assert [e["position"] for e in funds] == [1, 2, 3]
+                assert funds[-1]["pspReference"] == f"{ledger['ledgerId']}-1" and funds[-1]["balanceAfter"] == 0
+                assert funds[1]["amount"] == -fees[1]["amount"] == fees[0]["amount"]
+                for before, after in itertools.pairwise(funds):
+                    assert after["balanceBefore"] == before["balanceAfter"]
+                assert ledger["payouts"] == 1 and ledger["fundsBalance"] == 0 and ledger["feesBalance"] == 0
+    finally:
+        server.stop()
