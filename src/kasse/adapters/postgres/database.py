@@ -253,7 +253,7 @@ class PostgresDatabase(QueuedWrites):
         try:
             with conn.pipeline() as pipe:
                 pconn = PgConnection(conn, pipe)
-                uow = SqlUnitOfWork(pconn, self._merchants)
+                uow = self._writing.uow = SqlUnitOfWork(pconn, self._merchants)
                 conn.execute("BEGIN")
                 for job in batch:
                     mark = uow.mark()
@@ -329,7 +329,7 @@ class PostgresDatabase(QueuedWrites):
         for attempt in range(first_attempt, MAX_ATTEMPTS + 1):
             try:
                 with self._pool.connection() as raw, raw.transaction():
-                    uow = SqlUnitOfWork(PgConnection(raw), self._merchants)
+                    uow = self._writing.uow = SqlUnitOfWork(PgConnection(raw), self._merchants)
                     result = fn(uow)
                     topics = uow.take_topics()
                     self._broadcast(raw, topics)

@@ -30,6 +30,7 @@ _INSERT = statements.insert(tables.faults, ("seq",))
 class Store(Protocol):
     def read(self, fn: Callable[[SqlUnitOfWork], T]) -> T: ...
     def write_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T: ...
+    def current(self) -> SqlUnitOfWork | None: ...
 
 
 def _fault(row: Any) -> Fault:
@@ -72,9 +73,14 @@ class SqlFaultStore:
             return fn(uow)
 
         try:
-            return self.db.write_sync(job)
+            return self._in_a_transaction(job)
         finally:
             self.forget(frozenset({FAULTS}))  # at once: the next request of this process must see it
+
+    def _in_a_transaction(self, job: Callable[[SqlUnitOfWork], T]) -> T:
+        """Run `job` in the write job running on this thread (a ledger closing takes faults), else in one of its own."""
+        running = self.db.current()
+        return job(running) if running is not None else self.db.write_sync(job)
 
     def add(self, fault: Fault) -> None:
         f = fault
@@ -118,7 +124,7 @@ class SqlFaultStore:
             uow.topics.add(FAULTS)
             return fault
 
-        fault = self.db.write_sync(job)
+        fault = self._in_a_transaction(job)
         if fault is not None:
             self.forget(frozenset({FAULTS}))
         return fault

@@ -128,6 +128,7 @@ class SqliteDatabase(QueuedWrites):
     def _run(self) -> None:
         assert self._writer is not None
         conn, uow = self._writer, SqlUnitOfWork(self._writer, self._merchants)
+        self._writing.uow = uow
         stop = False
         while not stop:
             first = self._queue.get()
