@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import TEST_DATABASE_URL, InProcessKasse, ServerProcess, drop_schemas, in_process
+from tests.official_specs import skipped_for_a_spec, summary
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -22,6 +23,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items:
             if item.get_closest_marker("postgres") is not None:
                 item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A clone without ../shared skips the official-spec checks: say so, in one line, where it is seen."""
+    count = sum(1 for report in terminalreporter.stats.get("skipped", [])
+                if isinstance(report.longrepr, tuple) and skipped_for_a_spec(str(report.longrepr[2])))
+    if count:
+        terminalreporter.write_line(summary(count), yellow=True, bold=True)
 
 
 def pytest_report_header() -> str:

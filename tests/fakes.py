@@ -17,8 +17,8 @@ from kasse.domain.merchant import Merchant, hash_secret
 from kasse.domain.money import Currency, Market, Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
-from kasse.services.commands import CreatePayment, UserFlow
 from kasse.services.faults import MemoryFaultStore as InMemoryFaults  # noqa: F401 - the fakes' name for it
+from kasse.services.payment_commands import CreatePayment, UserFlow
 from kasse.services.ports import StoredResponse
 from tests.ledger_fakes import InMemoryLedgers, InMemoryPartners
 
@@ -134,6 +134,9 @@ class InMemoryMerchants:
     def get(self, msn: str) -> Merchant | None:
         return self.rows.get(msn)
 
+    def list(self) -> list[Merchant]:
+        return sorted(self.rows.values(), key=lambda m: (m.created_at, m.msn))
+
     def by_client_id(self, client_id: str) -> Merchant | None:
         return next((m for m in self.rows.values() if m.client_id == client_id), None)
 
@@ -203,7 +206,7 @@ def a_merchant(msn: str = "123456", market: Market = Market.NO, **flags: bool) -
         market=market,
         client_id=f"client-{msn}",
         client_secret_hash=hash_secret("secret"),
-        subscription_keys=("key-1", "key-2"),
+        subscription_key_hashes=(hash_secret("key-1"), hash_secret("key-2")),
         created_at=EPOCH,
         **flags,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeAlias
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from kasse.adapters.clock import ControllableClock, SystemClock
 from kasse.adapters.commit_signal import CommitSignal
 from kasse.adapters.ids import RandomIds
 from kasse.adapters.jwt_tokens import JwtTokens
+from kasse.adapters.private_files import make_private_database, read_or_create_secret, read_secret
 from kasse.adapters.qr_decode import ZxingQrReader
 from kasse.adapters.qr_render import SegnoQrRenderer
 from kasse.adapters.rate_limits import MemoryRateLimiter, SqlRateLimiter
@@ -79,19 +81,69 @@ def _engine_url(settings: Settings) -> str:
         from kasse.adapters.postgres.connection import sqlalchemy_url
 
         return sqlalchemy_url(settings.database_url)
+    if settings.database != ":memory:":
+        make_private_database(settings.database)
     return f"sqlite:///{settings.database}"
 
 
-def _signing_secret(db: Database) -> str:
-    def load_or_create(uow: SqlUnitOfWork) -> str:
-        row = uow.conn.execute("SELECT value FROM settings WHERE key = 'jwt_secret'").fetchone()
-        if row:
-            return str(row[0])
+SIGNING_KEY_FILE = "-signing.key"  # beside the SQLite database: var/kasse.db -> var/kasse-signing.key
+OPERATOR_TOKEN_FILE = "-admin.token"
+
+
+def _stored_signing_secret(uow: SqlUnitOfWork) -> str | None:
+    row = uow.conn.execute("SELECT value FROM settings WHERE key = 'jwt_secret'").fetchone()
+    return str(row[0]) if row else None
+
+
+def _forget_stored_signing_secret(uow: SqlUnitOfWork) -> None:
+    uow.conn.execute("DELETE FROM settings WHERE key = 'jwt_secret'")
+
+
+def _signing_secret_in_database(uow: SqlUnitOfWork) -> str:
+    secret = _stored_signing_secret(uow)
+    if secret is None:
         secret = secrets.token_urlsafe(48)
         uow.conn.execute("INSERT INTO settings (key, value) VALUES ('jwt_secret', ?)", (secret,))
-        return secret
+    return secret
 
-    return db.write_sync(load_or_create)
+
+def _signing_secret(settings: Settings, db: Database) -> str:
+    """Return the key access tokens are signed with; anyone who reads it can mint tokens for every sales unit.
+
+    `KASSE_SIGNING_SECRET` if set; else, on SQLite, a 0600 file beside the database (an older kasse kept it in
+    the world-readable database file: it moves to the file, so tokens already issued stay valid); PostgreSQL,
+    shared by processes on several hosts, keeps it in its settings table unless the variable is set.
+    """
+    path = None if settings.database_url else settings.beside_database(SIGNING_KEY_FILE)
+    if settings.signing_secret:
+        db.write_sync(_forget_stored_signing_secret)
+        return settings.signing_secret
+    if settings.database_url:
+        return db.write_sync(_signing_secret_in_database)
+    if path is None:  # an in-memory database lives as long as this process, and so may its key
+        return secrets.token_urlsafe(48)
+    secret = read_secret(path)
+    if secret is None:
+        moved = db.read(_stored_signing_secret)
+        secret, _ = read_or_create_secret(path, lambda: moved or secrets.token_urlsafe(48))
+    db.write_sync(_forget_stored_signing_secret)
+    return secret
+
+
+def operator_token(settings: Settings) -> tuple[str, bool] | None:
+    """Return the operator token guarding `/_kasse` and `/console`, and whether it was made just now.
+
+    None on a loopback test instance, which needs none. `KASSE_ADMIN_TOKEN` if set; else a token made once
+    and kept in a 0600 file beside the database, so restarts and every worker process use the same one.
+    """
+    if not settings.exposed:
+        return None
+    if settings.admin_token:
+        return settings.admin_token, False
+    path = settings.beside_database(OPERATOR_TOKEN_FILE)
+    if path is None:
+        return secrets.token_urlsafe(32), True
+    return read_or_create_secret(path, lambda: secrets.token_urlsafe(32))
 
 
 def seed_demo(container: Container) -> NewMerchant | None:
@@ -107,6 +159,12 @@ def seed_demo(container: Container) -> NewMerchant | None:
 
 
 def build(settings: Settings) -> Container:
+    token = operator_token(settings)
+    if token is not None:
+        settings = replace(settings, admin_token=token[0])
+        if token[1]:
+            log.info("made the operator token for /_kasse and /console: %s", settings.beside_database(
+                OPERATOR_TOKEN_FILE))
     # PostgreSQL in production is migrated by `kasse db upgrade` only; a test instance migrates itself
     db = open_database(settings, migrate=not (settings.production and settings.database_url))
     clock = ControllableClock()
@@ -115,7 +173,9 @@ def build(settings: Settings) -> Container:
         db=db,
         clock=clock,
         ids=RandomIds(),
-        tokens=JwtTokens(_signing_secret(db)),
+        # the demo unit's credentials are public: a token issued before a switch to production no longer counts
+        tokens=JwtTokens(_signing_secret(settings, db),
+                         refused=frozenset({DEMO.client_id}) if settings.production else frozenset()),
         limiter=(SqlRateLimiter if settings.database_url else MemoryRateLimiter)(clock.now,
                                                                                enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
@@ -130,7 +190,7 @@ def build(settings: Settings) -> Container:
         if reset is not None:
             log.warning("kasse's test clock was reset to real time: its stored state could not be used: %s", reset)
         db.read(lambda uow: follow(uow, clock))
-    if settings.seed_demo:
+    if settings.seed_demo and not settings.production:  # the demo's credentials are public (README, banner)
         seed_demo(container)
         db.write_sync(lambda uow: seed_demo_users(uow, container.clock, container.ids))
     return container

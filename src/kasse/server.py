@@ -16,6 +16,8 @@ from starlette.applications import Starlette
 from kasse import pos, wallet
 from kasse.api import openapi
 from kasse.api.app import create_api, front
+from kasse.api.csrf import CsrfMiddleware
+from kasse.api.operator import OperatorGate
 from kasse.bootstrap import build
 from kasse.container import Container
 from kasse.settings import Settings
@@ -34,14 +36,21 @@ def create_app(container: Container) -> Starlette:
         stop = asyncio.Event()
         background = container.settings.run_worker  # the POS's loop runs with the platform's, as before
         running = asyncio.create_task(run_workers(container, stop, platform=background,
-                                                  pos=till if background else None))
+                                                  pos=till if background and till else None))
         try:
             yield
         finally:
             stop.set()
             await running
+            if till is not None:
+                till.close()
 
-    return front(api, container, lifespan)
+    app = front(api, container, lifespan)
+    # outermost last: cross-site requests are refused first, then the operator's door, then staff sign-in
+    app.add_middleware(pos.StaffGate, runtime=till, settings=container.settings)
+    app.add_middleware(OperatorGate, settings=container.settings)
+    app.add_middleware(CsrfMiddleware, settings=container.settings)
+    return app
 
 
 def build_app(settings: Settings) -> tuple[Starlette, Container]:

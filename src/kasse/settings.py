@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
+from kasse.exposure import is_loopback_host, url_is_loopback
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -14,7 +15,21 @@ def _flag(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _seconds(name: str) -> float | None:
+class SettingsError(ValueError):
+    """An environment variable kasse cannot use; `name` is the variable, `reason` what is wrong with it."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def env_seconds(name: str) -> float | None:
+    """Return the positive number of seconds in environment variable `name`, or None when it is unset.
+
+    Raises:
+        SettingsError: it holds anything else.
+    """
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return None
@@ -23,15 +38,25 @@ def _seconds(name: str) -> float | None:
     except ValueError:
         value = float("nan")  # refused just below, with the variable's name
     if not 0 < value < float("inf"):
-        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+        raise SettingsError(name, f"must be a positive number of seconds, not {raw[:40]!r}")
     return value
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def _secret(name: str, shortest: int = 1) -> str | None:
+    raw = (os.environ.get(name) or "").strip()
+    if raw and len(raw) < shortest:
+        raise SettingsError(name, f"must be at least {shortest} characters long (try `openssl rand -hex 32`)")
+    return raw or None
 
 
 def _networks(name: str) -> tuple[Network, ...]:
     try:
         return parse_networks(os.environ.get(name, ""))
     except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
+        raise SettingsError(name, str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -70,24 +95,45 @@ class Settings:
     # seconds a worker's claim on a webhook delivery lasts (KASSE_DELIVERY_LEASE); test mode only, so a test can
     # outwait the claims of a worker it killed; production always uses the 60 s lease (services/deliveries.py)
     delivery_lease: float | None = None
+    # signs access tokens (KASSE_SIGNING_SECRET); else a 0600 file beside the SQLite database (bootstrap)
+    signing_secret: str | None = None
+    # guards /_kasse and /console when kasse is exposed (KASSE_ADMIN_TOKEN); else a 0600 file beside the database
+    admin_token: str | None = None
     # networks a production webhook may target besides public addresses (KASSE_WEBHOOK_ALLOW_NETWORKS, a LAN)
     webhook_allow_networks: tuple[Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address needs its brackets in a URL
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+
+    @property
+    def exposed(self) -> bool:
+        """Whether people other than this machine's user can reach kasse (module `kasse.exposure`)."""
+        beyond = self.public_url is not None and not url_is_loopback(self.public_url)
+        return self.production or not is_loopback_host(self.host) or beyond
+
+    def beside_database(self, suffix: str) -> Path | None:
+        """Return a file next to the SQLite database (`var/kasse.db` → `var/kasse<suffix>`); None for `:memory:`."""
+        if self.database == ":memory:":
+            return None
+        path = Path(self.database)
+        return path.with_name(path.stem + suffix)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         base = cls(
             database=os.environ.get("KASSE_DATABASE", cls.database),
+            host=os.environ.get("KASSE_HOST") or cls.host,
             database_url=os.environ.get("KASSE_DATABASE_URL") or None,
             public_url=os.environ.get("KASSE_PUBLIC_URL") or None,
             production=os.environ.get("KASSE_MODE", "test").lower() == "production",
             rate_limits=_flag("KASSE_RATE_LIMITS", True),
             run_worker=_flag("KASSE_RUN_WORKER", True),
-            delivery_lease=_seconds("KASSE_DELIVERY_LEASE"),
+            delivery_lease=env_seconds("KASSE_DELIVERY_LEASE"),
+            signing_secret=_secret("KASSE_SIGNING_SECRET", MIN_SECRET_LENGTH),
+            admin_token=_secret("KASSE_ADMIN_TOKEN"),
             webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from kasse.cli import main
 from kasse.cli.demo import Demo, scenario_phone, scenario_qr, scenario_scan, scenario_vending
-from tests.harness import ServerProcess
+from tests.harness import ServerProcess, with_csrf
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -47,6 +47,7 @@ def sell_a_day(server: ServerProcess) -> SalesDay:
     for scenario in (scenario_qr, scenario_scan, scenario_phone, scenario_vending):
         scenario(demo)
     with httpx.Client(base_url=server.url, trust_env=False) as pos:
+        with_csrf(pos, "/pos/sales")  # the refund form carries the page's CSRF token
         till, vending = (pos.get(f"/pos/api/terminals/{t}").json()["sale"]["reference"]
                          for t in ("demo-1", "vending-7"))
         refund = pos.post(f"/pos/sales/{till}/refund", data={"amount": "10,00"})

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from kasse.domain.faults import API_KINDS, WEBHOOK_KINDS, Endpoint, FaultKind
-from tests.harness import DEMO_CREDENTIALS, ApiSession, ServerProcess
+from tests.harness import DEMO_CREDENTIALS, ApiSession, ServerProcess, with_csrf
 from tests.integration.pos_support import wallet_answer
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture(scope="module")
 def till(shop: ServerProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=shop.url, timeout=20.0, trust_env=False) as client:
-        assert client.get("/pos").status_code == 200  # first use starts the POS: it registers its webhook
+        with_csrf(client)  # first use starts the POS: it registers its webhook
         wait_for(lambda: "registered webhook" in shop.log.read_text())
         yield client
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.harness import ServerProcess, free_port
+from tests.harness import ServerProcess, free_port, with_csrf
 from tests.integration.pos_support import KARI, wallet_answer
 
 pytestmark = pytest.mark.slow
@@ -20,6 +20,7 @@ def test_a_sale_approved_while_its_webhook_was_lost_is_paid_when_the_server_come
     first = ServerProcess(tmp_path / "kasse.db", env=env).start()
     try:
         with httpx.Client(base_url=first.url, trust_env=False) as till:
+            with_csrf(till)
             till.post("/pos/api/terminals/till-1/cart", json={"productId": "espresso"})
             reference = till.post("/pos/api/terminals/till-1/pay", json={"method": "phone", "value": KARI}
                                   ).json()["sale"]["reference"]

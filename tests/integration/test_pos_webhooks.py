@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from kasse.domain import webhook_signature
-from tests.harness import ServerProcess
+from tests.harness import ServerProcess, with_csrf
 from tests.integration.pos_support import KARI, wallet_answer
 
 pytestmark = pytest.mark.slow
@@ -31,7 +31,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture
 def till(shop: ServerProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=shop.url, timeout=15.0, trust_env=False) as client:
-        assert client.get("/pos").status_code == 200  # first use starts the POS: it registers its webhook
+        with_csrf(client)  # first use starts the POS: it registers its webhook
         wait_for(lambda: "registered webhook" in shop.log.read_text())
         yield client
 

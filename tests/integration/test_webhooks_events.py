@@ -62,13 +62,31 @@ def test_the_event_stream_resumes_after_a_given_position(kasse: InProcessKasse) 
     first, second = new_reference("one"), new_reference("two")
     kasse.demo.create(create_body(first))
     kasse.demo.create(create_body(second))
-    msn = kasse.demo.creds.msn
+    msn, headers = kasse.demo.creds.msn, kasse.demo.headers()
 
-    everything = kasse.client.get("/_kasse/events/stream", params={"msn": msn, "after": 0}).text
+    everything = kasse.client.get("/_kasse/events/stream", params={"msn": msn, "after": 0}, headers=headers).text
     ids = [int(line[4:]) for line in everything.splitlines() if line.startswith("id: ")]
-    rest = kasse.client.get("/_kasse/events/stream", params={"msn": msn}, headers={"Last-Event-ID": str(ids[0])})
+    rest = kasse.client.get("/_kasse/events/stream", headers={**headers, "Last-Event-ID": str(ids[0])})
 
     assert first in everything and second in everything
     assert first not in rest.text and second in rest.text
     assert rest.headers["content-type"].startswith("text/event-stream")
-    assert kasse.client.get("/_kasse/events/stream", params={"msn": "12"}).status_code == 400
+    assert kasse.client.get("/_kasse/events/stream", params={"msn": "12"}, headers=headers).status_code == 400
+
+
+def test_the_event_stream_shows_a_sales_unit_its_own_events_only(kasse: InProcessKasse) -> None:
+    other = kasse.session(kasse.demo.new_merchant())
+    mine, theirs = new_reference("mine"), new_reference("theirs")
+    kasse.demo.create(create_body(mine))
+    other.create(create_body(theirs))
+
+    anonymous = kasse.client.get("/_kasse/events/stream", params={"msn": kasse.demo.creds.msn, "after": 0})
+    forged = kasse.client.get("/_kasse/events/stream", params={"after": 0},
+                              headers=kasse.demo.headers(Authorization="Bearer not-a-token"))
+    foreign = kasse.client.get("/_kasse/events/stream", params={"msn": kasse.demo.creds.msn, "after": 0},
+                               headers=other.headers())
+    own = kasse.client.get("/_kasse/events/stream", params={"after": 0}, headers=other.headers()).text
+
+    assert (anonymous.status_code, forged.status_code, foreign.status_code) == (401, 401, 403)
+    assert mine not in anonymous.text + forged.text + foreign.text
+    assert theirs in own and mine not in own

@@ -7,15 +7,10 @@ Tests that need them skip with a clear reason when the files are not where `KASS
 from __future__ import annotations
 
 import functools
-import os
-from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.official_specs import REFERENCE, require
 
-REFERENCE = Path(
-    os.environ.get("KASSE_REFERENCE_DIR", Path(__file__).resolve().parents[3] / "shared" / "reference" / "openapi")
-)
 EPAYMENT = "epayment-v1.site-1.8.1.yaml"  # holds the WebhookEvent payload schema
 WEBHOOKS = "webhooks-v1.site-2026-04.yaml"  # the Webhooks API (contract §8.1)
 
@@ -30,8 +25,7 @@ def _components(filename: str) -> dict[str, Any]:
 
 def assert_schema(body: Any, filename: str, schema: str) -> None:
     """Validate `body` against `#/components/schemas/{schema}` of an official spec file."""
-    if not (REFERENCE / filename).exists():
-        pytest.skip(f"the official spec {filename} is not in {REFERENCE}")
+    require(REFERENCE / filename)
     from openapi_schema_validator import OAS30Validator
 
     document = {"$ref": f"#/components/schemas/{schema}", **_components(filename)}

@@ -28,7 +28,8 @@ def test_a_missing_pos_database_is_said_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["pos", "reconcile", "--date", "2026-03-02", "--pos-db",
                                        str(tmp_path / "nowhere.db"), "--url", "http://127.0.0.1:9"])
 
-    assert (result.exit_code, result.output.strip()) == (2, f"no POS database at {tmp_path / 'nowhere.db'}")
+    assert (result.exit_code, result.output.strip()) == (
+        2, f"Error: Invalid value for '--pos-db': there is no POS database at {tmp_path / 'nowhere.db'}")
 
 
 def test_the_summary_names_the_ledger_each_difference_and_the_payout(tmp_path: Path) -> None:

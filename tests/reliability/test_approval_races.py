@@ -33,8 +33,8 @@ from kasse.domain.money import Currency, Money
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.domain.webhook_registration import PAYMENT_EVENTS
 from kasse.services import payments as use
-from kasse.services.commands import CancelPayment, ModifyPayment
 from kasse.services.expiry import expire_due_payments
+from kasse.services.payment_commands import CancelPayment, ModifyPayment
 from kasse.services.webhooks import register_webhook
 from kasse.settings import Settings
 from tests.fakes import FakeClock, a_create

@@ -33,6 +33,8 @@ OPEN_PREFIXES = {
     "/openapi.json": "the API description",
     "/docs": "the API description",
     "/redoc": "the API description",
+    "/console/signin": "the operator's sign-in page: it checks the operator token itself",
+    "/console/signout": "forgets the operator's browser session",
 }
 
 PATH_VALUES = {

@@ -21,6 +21,7 @@ from tests.security.asgi import call
 from tests.security.routes import PATH_VALUES, Endpoint, every_endpoint
 
 shared = shared_kasse("request-limits", rate_limits=False)
+CSRF = "c" * 43
 
 SCAN = BODY_RULES["POST", "/wallet/scan"]
 # one route of each group that reads its body, with what it needs to get that far
@@ -37,7 +38,8 @@ GROUPS = {
 
 def _headers(k: InProcessKasse, merchant: bool, **extra: str) -> dict[str, str]:
     base = k.demo.headers(idempotency_key=new_reference("key")) if merchant else {}
-    return {**base, "Content-Type": "application/json", **extra}
+    page = {"Cookie": f"kasse_csrf={CSRF}", "X-CSRF-Token": CSRF}  # what a page of kasse's own sends (api/csrf.py)
+    return {**base, **page, "Content-Type": "application/json", **extra}
 
 
 def _routes(k: InProcessKasse) -> list[Endpoint]:

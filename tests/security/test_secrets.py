@@ -28,9 +28,8 @@ from tests.integration.webhook_receiver import Receiver, deliveries, http_client
 EVENTS = ["epayments.payment.created.v1", "epayments.payment.authorized.v1", "epayments.payment.captured.v1",
           "epayments.payment.refunded.v1", "epayments.payment.cancelled.v1"]
 
-# where a secret has to be stored for kasse to work, and why
+# where a secret has to be stored for kasse to work, and why (subscription keys and client secrets are hashes)
 CREDENTIAL_COLUMNS = {
-    "merchants": {"subscription_key_primary", "subscription_key_secondary"},  # compared on every token fetch
     "webhooks": {"secret"},  # the HMAC key each delivery is signed with (contract §8.3)
 }
 
@@ -116,6 +115,7 @@ def test_no_secret_appears_in_logs_records_or_problems(tmp_path: Path, receiver:
             "subscription key": [other.creds.subscription_key],
             "access token": [demo.token, other.token],
             "webhook secret": [h["secret"] for h in hooks],
+            "token-signing secret": [(tmp_path / "kasse-signing.key").read_text().strip()],
         }
         _refusals(client, [s for group in secrets.values() for s in group], demo)
     finally:

@@ -54,7 +54,7 @@ def _session(k: InProcessKasse) -> ApiSession:
     made = k.container.db.write_sync(lambda uow: create_merchant(uow, k.container.clock, k.container.ids,
                                                                  MerchantSpec(name="ssrf test")))
     m = made.merchant
-    return k.session(Credentials(m.msn, m.client_id, made.client_secret, m.subscription_keys[0]))
+    return k.session(Credentials(m.msn, m.client_id, made.client_secret, made.subscription_keys[0]))
 
 
 @pytest.fixture(scope="module")

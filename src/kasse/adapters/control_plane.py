@@ -12,26 +12,43 @@ from typing import Any
 import httpx
 
 NO_CONTROL_PLANE = "{url} has no test control plane: it is in production mode (KASSE_MODE=production) or not kasse"
+NEEDS_TOKEN = ("kasse at {url} is reachable from the network and asks for the operator token: set KASSE_ADMIN_TOKEN"
+               " (`kasse serve` printed it when it made it; it is kept in var/kasse-admin.token beside the database)")
+WRONG_TOKEN = "kasse at {url} refused the operator token in KASSE_ADMIN_TOKEN: it is not this server's"
 
 
 class ControlPlaneError(Exception):
-    """The control plane did not do it; `status` is the HTTP status, None when no server answered."""
+    """The control plane did not do it; `status` is the HTTP status, None when no server answered.
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    `route_missing`: the server has no such route (production mode, or not kasse); otherwise `detail` and
+    `fields` (field name → reason, from the problem's extraDetails) say what it refused, when it said.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, route_missing: bool = False,
+                 detail: str | None = None, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.route_missing = route_missing
+        self.detail = detail
+        self.fields = fields or {}
 
 
-def _problem_text(response: httpx.Response) -> str:
+def _problem(response: httpx.Response) -> tuple[str, dict[str, str]]:
+    """Return the problem's detail and the fields it names (each with its reason)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200] or response.reason_phrase
+        return response.text[:200] or response.reason_phrase, {}
     if not isinstance(body, dict):
-        return str(body)[:200]
-    details = [f"{d.get('name')}: {d.get('reason')}" for d in body.get("extraDetails") or [] if isinstance(d, dict)]
-    said = str(body.get("detail") or body.get("title") or response.reason_phrase)
-    return "; ".join([said.rstrip(".") if details else said, *details])
+        return str(body)[:200], {}
+    fields = {str(d.get("name")): str(d.get("reason")) for d in body.get("extraDetails") or [] if isinstance(d, dict)}
+    return str(body.get("detail") or body.get("title") or response.reason_phrase), fields
+
+
+def _problem_text(detail: str, fields: dict[str, str]) -> str:
+    # a reason that only repeats the detail is said once
+    details = [f"{name}: {reason}" for name, reason in fields.items() if reason.rstrip(".") != detail.rstrip(".")]
+    return "; ".join([detail.rstrip(".") if details else detail, *details])
 
 
 def _names_a_field(response: httpx.Response) -> bool:
@@ -45,10 +62,15 @@ def _names_a_field(response: httpx.Response) -> bool:
 
 
 class HttpxControlPlane:
-    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        """Talk to the server at `base_url`; `token` is the operator token an exposed server asks for."""
         self.base_url = base_url.rstrip("/")
-        # loopback test servers only: no proxies from the environment
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False, transport=transport)
+        self.token = token
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        # test servers: no proxies from the environment
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, trust_env=False, transport=transport,
+                                  headers=headers)
 
     def close(self) -> None:
         self._http.close()
@@ -65,11 +87,15 @@ class HttpxControlPlane:
         except httpx.HTTPError as exc:
             raise ControlPlaneError(f"cannot reach kasse at {self.base_url} ({type(exc).__name__}: {exc}); "
                                     "is `kasse serve` running there?") from None
+        if r.status_code == 401:
+            raise ControlPlaneError((WRONG_TOKEN if self.token else NEEDS_TOKEN).format(url=self.base_url), status=401)
         if r.status_code == 404 and not _names_a_field(r):  # no such route: production mode, or not kasse at all
-            raise ControlPlaneError(NO_CONTROL_PLANE.format(url=self.base_url), status=404)
+            raise ControlPlaneError(NO_CONTROL_PLANE.format(url=self.base_url), status=404, route_missing=True)
         if r.status_code == 404 and missing_ok:
             return None
         if r.status_code >= 400:
-            raise ControlPlaneError(f"kasse refused {method} {path} (HTTP {r.status_code}): {_problem_text(r)}",
-                                    status=r.status_code)
+            detail, fields = _problem(r)
+            raise ControlPlaneError(f"kasse refused {method} {path} (HTTP {r.status_code}): "
+                                    f"{_problem_text(detail, fields)}", status=r.status_code, detail=detail,
+                                    fields=fields)
         return r.json() if r.content else None

@@ -22,9 +22,10 @@ _CACHE_LIMIT = 50_000
 
 
 class JwtTokens:
-    def __init__(self, secret: str, *, lifetime: timedelta = LIFETIME) -> None:
+    def __init__(self, secret: str, *, lifetime: timedelta = LIFETIME, refused: frozenset[str] = frozenset()) -> None:
         self._secret = secret
         self.lifetime = lifetime
+        self._refused = refused  # client_ids whose tokens no longer count (the demo unit's, in production)
         self._cache: dict[str, Claims] = {}
 
     def issue(self, merchant: Merchant, now: datetime) -> IssuedToken:
@@ -35,7 +36,7 @@ class JwtTokens:
             "aud": "00000002-0000-0000-c000-000000000000",
             "sub": merchant.client_id,
             "msn": merchant.msn,
-            "kh": [key_hash(k) for k in merchant.subscription_keys],
+            "kh": list(merchant.token_key_hashes),
             "iat": iat,
             "nbf": iat,
             "exp": exp,
@@ -55,6 +56,8 @@ class JwtTokens:
                 )
             except jwt.PyJWTError as exc:
                 raise InvalidTokenError(str(exc)) from None
+            if raw.get("sub") in self._refused:
+                raise InvalidTokenError("this sales unit's tokens are not accepted here")
             claims = Claims(str(raw["msn"]), tuple(raw["kh"]), int(raw["exp"]))
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()

@@ -16,8 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Lifespan
 
-from kasse.api import invalid_params
-from kasse.api.control import clock, deliveries, events, faults, ledgers, merchants, users
+from kasse.api import invalid_params, operator
+from kasse.api.control import clock, deliveries, events, faults, ledgers, merchant_listing, merchants, users
 from kasse.api.faults import LostResponseError
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.request_limits import LimitedStarlette
@@ -74,6 +74,7 @@ HANDLERS = {
 # ePayment's hot routes go in front (epayment.ROUTES)
 VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement, report, miami)
 CONTROL = (merchants, clock, users, faults, deliveries, events, ledgers)  # /_kasse/: never mounted in production
+CONTROL_ROUTES = (merchant_listing,)  # /_kasse/ modules written as Starlette route lists (`ROUTES`)
 
 
 def create_api(container: Container) -> FastAPI:
@@ -88,13 +89,15 @@ def create_api(container: Container) -> FastAPI:
         app.add_exception_handler(exc_class, handler)
     for module in VIPPS + (() if container.settings.production else CONTROL):
         app.include_router(module.router)
+    for listed in () if container.settings.production else CONTROL_ROUTES:
+        app.router.routes.extend(listed.ROUTES)
     return app
 
 
 def front(api: ASGIApp, container: Container, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Put ePayment's hot routes (plain Starlette endpoints, no dependency solving) in front of `api`."""
     app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
-        routes=[*epayment.ROUTES, Mount("", app=api)],
+        routes=[*epayment.ROUTES, *operator.ROUTES, Mount("", app=api)],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )

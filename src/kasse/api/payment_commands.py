@@ -7,7 +7,7 @@ from typing import Any
 from kasse.api.schemas.epayment import CreatePaymentRequest
 from kasse.domain.money import Currency, Money
 from kasse.domain.timefmt import parse_rfc3339
-from kasse.services.commands import CreatePayment, Customer, CustomerKind, UserFlow
+from kasse.services.payment_commands import CreatePayment, Customer, CustomerKind, UserFlow
 
 DEFAULT_PNG_SIZE = 1024
 

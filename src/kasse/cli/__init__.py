@@ -13,12 +13,13 @@ from kasse.cli.merchant import merchant
 from kasse.cli.pos import pos
 from kasse.cli.serve import serve, worker
 from kasse.cli.settlement import ledger, merchant_settlement, partner
+from kasse.cli.usage import KasseGroup
 from kasse.cli.user import user
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KasseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kasse")
 def main() -> None:
     """kasse: a self-hostable in-person mobile payment platform, wire-compatible with Vipps MobilePay."""

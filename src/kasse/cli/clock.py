@@ -10,17 +10,17 @@ import click
 from kasse.cli.control_plane import talk_to, url_option
 
 if TYPE_CHECKING:  # httpx and the control plane client load only when a command runs
-    from kasse.testing.clock import Clock, ClockReading
+    from kasse.testing.clock import ClockReading, RemoteClock
 
 
 MAX_CLOSED_LINES = 10  # a long move closes a date per day: the first and last two are shown
 
 
-def _run(base_url: str, move: Callable[[Clock], ClockReading], moved: bool = True) -> None:
+def _run(base_url: str, move: Callable[[RemoteClock], ClockReading], moved: bool = True) -> None:
     from kasse.domain.timefmt import rfc3339
-    from kasse.testing.clock import Clock
+    from kasse.testing.clock import RemoteClock
 
-    reading = talk_to(base_url, lambda control: move(Clock(control)))
+    reading = talk_to(base_url, lambda control: move(RemoteClock(control)))
     state = "frozen" if reading.frozen else "running"
     expired = f", {reading.expired} payment(s) expired" if moved else ""
     click.echo(f"{rfc3339(reading.now)} ({state}{expired})")

@@ -1,4 +1,4 @@
-"""`kasse demo`: the four in-person scenarios against a fresh server, told as a timeline.
+"""`kasse demo`: the four in-person scenarios against a fresh server (or a running one), told as a timeline.
 
 A scripted customer (the wallet's control API) scans and approves; the POS (its own HTTP API) asks, captures
 and checks; the platform's webhook log shows what was delivered where. Standard-library HTTP only.
@@ -6,6 +6,7 @@ and checks; the platform's webhook log shows what was delivered where. Standard-
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import subprocess
@@ -20,6 +21,8 @@ from typing import Any
 
 import click
 
+from kasse.cli.options import BASE_URL
+
 KARI = "4712345678"
 Echo = Callable[[str], None]
 
@@ -31,13 +34,21 @@ class DemoError(Exception):
 class Demo:
     def __init__(self, base_url: str, echo: Echo) -> None:
         self.base, self.echo, self.started = base_url, echo, time.monotonic()
+        # the POS's pages hand out a CSRF token in a cookie; every change sends it back (kasse.api.csrf)
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None, raw: bool = False) -> Any:
+        if method != "GET" and path.startswith("/pos") and not any(c.name == "kasse_csrf" for c in self.cookies):
+            self.call("GET", "/pos/signin", raw=True)  # a page hands out the CSRF token the POS's API asks for
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"content-type": "application/json"})
+        headers = {"content-type": "application/json"}
+        for cookie in self.cookies:
+            if cookie.name == "kasse_csrf" and cookie.value:
+                headers["x-csrf-token"] = cookie.value
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with self.opener.open(request, timeout=15) as response:
                 content = response.read()
         except urllib.error.HTTPError as err:
             raise DemoError(f"{method} {path}: {err.code} {err.read()[:300]!r}") from None
@@ -139,9 +150,11 @@ def scenario_vending(demo: Demo) -> None:
     demo.call("GET", "/pos/vending/7", raw=True)  # sets up the machine's printed callback QR
     qr = demo.call("GET", "/pos/api/vending/7/qr")
     demo.say("machine", f"printed merchant callback QR {qr['merchantQrId']} ({qr['qrContent']})")
+    before = (demo.call("GET", "/pos/api/terminals/vending-7")["sale"] or {}).get("reference")  # a running server's
     demo.call("POST", f"/_kasse/wallet/{KARI}/scan", {"content": qr["qrContent"]})
     demo.say("Kari", "scans it; the app waits for the merchant")
-    sale = demo.wait(lambda: (s := demo.call("GET", "/pos/api/terminals/vending-7")["sale"]) and s, "the check-in")
+    sale = demo.wait(lambda: (s := demo.call("GET", "/pos/api/terminals/vending-7")["sale"])
+                     and s["reference"] != before and s, "the check-in")
     demo.say("platform", "webhook user.checked-in.v1 with a customerToken → POS")
     demo.say("POS", f"pushes {sale['reference']} with the customerToken, reserving the highest price {sale['total']}")
     demo.call("POST", f"/_kasse/wallet/{KARI}/payments/{sale['reference']}/approve", {})
@@ -185,8 +198,37 @@ def start_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
     return proc, base
 
 
-def run_demo(echo: Echo) -> int:
-    """Run the four scenarios against a fresh server; return the exit status."""
+def play(base: str, echo: Echo) -> int:
+    """Run the four scenarios against the server at `base`; return the exit status."""
+    try:
+        demo = Demo(base, echo)
+        demo.call("GET", "/pos", raw=True)  # the POS starts and registers its webhook receiver
+        for title, scenario in SCENARIOS:
+            echo(f"\n{title}")
+            scenario(demo)
+        echo("\nAll four scenarios paid, each capture checked against its sale total.")
+        return 0
+    except (DemoError, OSError, KeyError, ValueError) as err:
+        echo(f"\ndemo failed: {err}")
+        return 1
+
+
+def check_reachable(base: str) -> None:
+    """Refuse a server the demo cannot drive: not running, or without a control plane (production mode)."""
+    try:
+        Demo(base, lambda _: None).call("GET", "/_kasse/clock")
+    except DemoError as err:
+        raise click.UsageError(f"kasse at {base} has no test control plane (production mode?): {err}") from None
+    except OSError as err:
+        raise click.UsageError(f"cannot reach kasse at {base} ({err}); is `kasse serve` running there?") from None
+
+
+def run_demo(echo: Echo, base_url: str | None = None) -> int:
+    """Run the four scenarios against a fresh server, or the one at `base_url`; return the exit status."""
+    if base_url is not None:
+        check_reachable(base_url)
+        echo(f"kasse demo: the server at {base_url} (POS at {base_url}/pos); its payments stay there")
+        return play(base_url, echo)
     with tempfile.TemporaryDirectory(prefix="kasse-demo-") as tmp:
         try:
             proc, base = start_server(Path(tmp))
@@ -195,24 +237,16 @@ def run_demo(echo: Echo) -> int:
             return 1
         try:
             echo(f"kasse demo: a fresh server at {base} (POS at {base}/pos)")
-            demo = Demo(base, echo)
-            demo.call("GET", "/pos", raw=True)  # the POS starts and registers its webhook receiver
-            for title, scenario in SCENARIOS:
-                echo(f"\n{title}")
-                scenario(demo)
-            echo("\nAll four scenarios paid, each capture checked against its sale total.")
-            return 0
-        except (DemoError, OSError, KeyError, ValueError) as err:
-            echo(f"\ndemo failed: {err}")
-            return 1
+            return play(base, echo)
         finally:
             proc.terminate()
             proc.wait(timeout=15)
 
 
 @click.command()
-def demo() -> None:
-    """Run the four in-person scenarios against a fresh server and print each one's timeline."""
-    sys.exit(run_demo(click.echo))
-
-
+@click.option("--url", "base_url", type=BASE_URL, default=None,
+              help="Run against the kasse server at this URL and leave the payments there (default: a fresh "
+                   "server of its own, gone afterwards).")
+def demo(base_url: str | None) -> None:
+    """Run the four in-person scenarios and print each one's timeline."""
+    sys.exit(run_demo(click.echo, base_url))

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from kasse.pos.cart import kr
-from kasse.pos.config import from_settings
+from kasse.pos.config import NO_SALES_UNIT, from_settings
 from kasse.pos.end_of_day import EndOfDay, EndOfDayError, end_of_day
 from kasse.pos.end_of_day_export import day_lines, write_csv
 from kasse.pos.ledger_reports import SdkLedgerReports
@@ -44,6 +44,9 @@ def summary(eod: EndOfDay) -> list[str]:
 def end_of_day_command(base_url: str, database: str | None, pos_db: str | None, day: date, csv_file: str | None,
                        echo: Callable[[str], None]) -> int:
     config = from_settings(Settings.from_env(database=database))
+    if config is None:
+        echo(NO_SALES_UNIT)
+        return 2
     config = replace(config, base_url=base_url.rstrip("/"), database=pos_db or config.database)
     if not Path(config.database).exists():
         echo(f"no POS database at {config.database}")

@@ -8,16 +8,32 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kasse.cli.control_plane import talk_to, url_option
-from kasse.domain.faults import Endpoint, FaultKind
+from kasse.cli.options import MSN
+from kasse.cli.usage import bad_value
+from kasse.domain.faults import Endpoint, FaultKind, FaultSpecError, check_spec
 from kasse.settings import DEMO
 
 if TYPE_CHECKING:  # httpx loads only when a command runs
     from kasse.adapters.control_plane import HttpxControlPlane
 
 PRODUCTION = "faults are not available: the server at {url} runs in production mode (or is not kasse)"
+# the fields /_kasse/faults may name in a refusal, and the options they come from
+OPTIONS = {"msn": "--msn", "kind": "KIND", "endpoint": "--endpoint", "times": "--times", "delaySeconds": "--delay"}
+
 
 def _call(base_url: str, talk: Callable[[HttpxControlPlane], Any]) -> Any:
-    return talk_to(base_url, talk, not_found=PRODUCTION)
+    return talk_to(base_url, talk, not_found=PRODUCTION, options=OPTIONS)
+
+
+def _check(kind: FaultKind, endpoint: str | None, times: int | None, delay_seconds: float | None) -> None:
+    """Refuse here, naming the option, what the server would refuse (the rules of `domain.faults`)."""
+    if kind is FaultKind.WEBHOOK_DELAY and delay_seconds is None:
+        raise click.MissingParameter("webhook.delay holds each delivery back this many seconds of kasse's clock",
+                                     param_hint="'--delay'", param_type="option")
+    try:
+        check_spec(kind, Endpoint(endpoint) if endpoint else None, times, delay_seconds)
+    except FaultSpecError as exc:
+        raise bad_value(OPTIONS.get(exc.field, exc.field), str(exc)) from None
 
 
 def describe(fault: dict[str, Any]) -> str:
@@ -45,7 +61,7 @@ def fault() -> None:
 
 @fault.command("arm")
 @click.argument("kind", type=click.Choice([k.value for k in FaultKind]))
-@click.option("--msn", default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
+@click.option("--msn", type=MSN, default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
 @click.option("--endpoint", type=click.Choice([e.value for e in Endpoint]), default=None,
               help="api.* only: the ePayment operation to fail (default: any of them).")
 @click.option("--times", type=click.IntRange(min=1), default=None,
@@ -57,13 +73,14 @@ def fault() -> None:
 def fault_arm(kind: str, msn: str, endpoint: str | None, times: int | None, delay_seconds: float | None,
               base_url: str) -> None:
     """Arm a fault of KIND for a sales unit and print its id."""
+    _check(FaultKind(kind), endpoint, times, delay_seconds)
     body = {"msn": msn, "kind": kind, "endpoint": endpoint, "times": times, "delaySeconds": delay_seconds}
     armed = _call(base_url, lambda c: c.call("POST", "/_kasse/faults", json=body))
     click.echo(f"armed {describe(armed)}")
 
 
 @fault.command("list")
-@click.option("--msn", default=None, help="Only this sales unit's faults (default: all).")
+@click.option("--msn", type=MSN, default=None, help="Only this sales unit's faults (default: all).")
 @url_option
 def fault_list(msn: str | None, base_url: str) -> None:
     """List the armed faults, oldest first, one per line."""
@@ -78,7 +95,7 @@ def fault_list(msn: str | None, base_url: str) -> None:
 @fault.command("disarm")
 @click.argument("fault_id", metavar="ID", required=False)
 @click.option("--all", "everything", is_flag=True, help="Disarm every fault (of --msn, if given).")
-@click.option("--msn", default=None, help="With --all: only this sales unit's faults.")
+@click.option("--msn", type=MSN, default=None, help="With --all: only this sales unit's faults.")
 @url_option
 def fault_disarm(fault_id: str | None, everything: bool, msn: str | None, base_url: str) -> None:
     """Disarm one fault by ID, or every fault with --all (of one sales unit with --msn)."""

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from kasse.cli.options import MSN, url_option
 from kasse.domain.money import Currency, Money, format_major
 from kasse.domain.webhook_registration import CHECKED_IN, EVENT_TYPES, PAYMENT_EVENTS
 from kasse.settings import DEMO
 
 if TYPE_CHECKING:  # httpx and the SDK load only when the command runs
-    from kasse.adapters.event_stream import HttpxEventStream
+    from kasse.adapters.event_stream_client import HttpxEventStream
+    from kasse.cli.forwards import ForwardReport
     from kasse.sdk import Client
 
 Echo = Callable[[str], None]
@@ -89,25 +91,29 @@ def register_forward(client: Client, url: str, warn: Echo) -> tuple[str, str]:
     return hook.id, hook.secret
 
 
-def follow(stream: HttpxEventStream, msn: str, echo: Echo, warn: Echo) -> None:
+def follow(stream: HttpxEventStream, echo: Echo, warn: Echo, ready: str = "") -> None:
     """Print events until interrupted; reconnect (missing nothing) whenever the stream ends or breaks.
+
+    `ready` is said once the first stream is open, not before: every event made after it is shown.
 
     Raises:
         ListenError: kasse cannot be reached at all, or refuses the stream.
     """
-    from kasse.adapters.event_stream import EventStreamError
+    from kasse.adapters.event_stream_client import EventStreamError
 
     after: int | None = None
     connected = False
     while True:
         try:
-            for position, event in stream.events(msn, after):
+            for position, event in stream.events(after, None if connected or not ready else lambda: warn(ready)):
                 after = position
                 echo(format_event(event))
             connected = True  # the server ends each stream after a few seconds; resume at once
             continue
         except EventStreamError as exc:
-            if exc.reached or not connected:
+            if exc.reached:
+                raise ListenError(f"kasse at {stream.base_url}: {exc}") from None
+            if not connected:
                 raise ListenError(f"cannot reach kasse at {stream.base_url}: {exc}") from None
             warn(f"stream interrupted ({exc}); reconnecting")
         time.sleep(RECONNECT_PAUSE)
@@ -123,26 +129,32 @@ def run(options: ListenOptions, echo: Echo, warn: Echo) -> None:
     Raises:
         ListenError: kasse is unreachable, the credentials are wrong, or the forward URL is refused.
     """
-    from kasse.adapters.event_stream import HttpxEventStream
+    from kasse.adapters.event_stream_client import HttpxEventStream, SalesUnit
+    from kasse.cli.forwards import ForwardReport
 
     # both clean up; SIGINT explicitly too, since a shell starting us in the background ignores it
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stream = HttpxEventStream(options.base_url)
+    stream = HttpxEventStream(options.base_url, SalesUnit(options.msn, options.client_id, options.client_secret,
+                                                          options.subscription_key))
     webhook_id: str | None = None
+    report: ForwardReport | None = None
     with _sdk(options) as client:
         try:
             if options.forward_to:
                 webhook_id, secret = register_forward(client, options.forward_to, warn)
                 warn(f"forwarding every event to {options.forward_to} (webhook {webhook_id})")
                 warn(f"webhook secret (shown once): {secret}")
-            warn(f"listening for events of MSN {options.msn} on {options.base_url} (Ctrl-C to stop)")
-            follow(stream, options.msn, echo, warn)
+                report = ForwardReport(options.base_url, options.msn, webhook_id, echo, warn).start()
+            follow(stream, echo, warn,
+                   ready=f"listening for events of MSN {options.msn} on {options.base_url} (Ctrl-C to stop)")
         except KeyboardInterrupt:
             pass
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             stream.close()
+            if report is not None:
+                report.stop()
             if webhook_id is not None:
                 _unregister(client, webhook_id, warn)
 
@@ -159,11 +171,11 @@ def _unregister(client: Client, webhook_id: str, warn: Echo) -> None:
 
 
 @click.command()
-@click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True, envvar="KASSE_URL",
-              help="Base URL of the kasse server ($KASSE_URL).")
+@url_option
 @click.option("--forward-to", default=None, metavar="URL",
-              help="Also register a webhook for every event to URL (deleted again on exit) and print its secret.")
-@click.option("--msn", default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
+              help="Also register a webhook for every event to URL (deleted again on exit), print its secret, and "
+                   "print what each delivery there got back: [200] 12 ms.")
+@click.option("--msn", type=MSN, default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
 @click.option("--client-id", default=DEMO.client_id, show_default=True, help="client_id of the sales unit.")
 @click.option("--client-secret", default=DEMO.client_secret, show_default=True, help="client_secret of the sales unit.")
 @click.option("--subscription-key", default=DEMO.subscription_key, show_default=True,

@@ -7,8 +7,12 @@ from typing import Any
 import click
 
 from kasse.cli.control_plane import talk_to, url_option
+from kasse.cli.options import MSN
 
 DEMO_MSN = "123456"
+# the fields the control plane may name in a refusal, and the options they come from
+TERMS_OPTIONS = {"msn": "--msn", "feePercent": "--fee-percent", "feeFixed": "--fee-fixed",
+                 "payoutFrequency": "--payout", "payoutDelayDays": "--payout-delay", "settlement": "--net/--gross"}
 
 
 def _echo_json(data: Any) -> None:
@@ -18,7 +22,7 @@ def _echo_json(data: Any) -> None:
 
 
 @click.command("settlement")
-@click.option("--msn", default=DEMO_MSN, show_default=True, help="Merchant serial number of the sales unit.")
+@click.option("--msn", type=MSN, default=DEMO_MSN, show_default=True, help="Merchant serial number of the sales unit.")
 @click.option("--fee-percent", default=None, metavar="PERCENT", help="Fee percentage per capture, e.g. 1.75.")
 @click.option("--fee-fixed", type=click.IntRange(min=0), default=None, metavar="MINOR",
               help="Fixed fee per capture in minor units (øre, cent), e.g. 100.")
@@ -43,7 +47,8 @@ def merchant_settlement(msn: str, fee_percent: str | None, fee_fixed: int | None
               "payoutDelayDays": payout_delay, "settlement": None if net is None else ("net" if net else "gross")}
     change = {k: v for k, v in change.items() if v is not None}
     path = f"/_kasse/merchants/{msn}/settlement"
-    terms = talk_to(base_url, lambda c: c.call("PATCH", path, json=change) if change else c.call("GET", path))
+    terms = talk_to(base_url, lambda c: c.call("PATCH", path, json=change) if change else c.call("GET", path),
+                    options=TERMS_OPTIONS)
     _echo_json(terms)
 
 
@@ -66,7 +71,8 @@ def ledger_list(base_url: str) -> None:
 
 @ledger.command("entries")
 @click.argument("ledger_id")
-@click.option("--topic", type=click.Choice(["funds", "fees"]), default="funds", show_default=True)
+@click.option("--topic", type=click.Choice(["funds", "fees"]), default="funds", show_default=True,
+              help="The ledger's account: funds (captures, refunds, payouts) or fees.")
 @click.option("--date", "ledger_date", default=None, metavar="YYYY-MM-DD", help="Only this ledger date.")
 @url_option
 def ledger_entries(ledger_id: str, topic: str, ledger_date: str | None, base_url: str) -> None:
@@ -101,9 +107,10 @@ def partner_create(name: str, base_url: str) -> None:
 
 @partner.command("grant")
 @click.argument("partner_id")
-@click.option("--msn", default=DEMO_MSN, show_default=True, help="The sales unit whose ledger to grant.")
+@click.option("--msn", type=MSN, default=DEMO_MSN, show_default=True, help="The sales unit whose ledger to grant.")
 @url_option
 def partner_grant(partner_id: str, msn: str, base_url: str) -> None:
     """Let the partner read a sales unit's ledger, as the merchant would grant it in the business portal."""
-    granted = talk_to(base_url, lambda c: c.call("POST", f"/_kasse/partners/{partner_id}/grants", json={"msn": msn}))
+    granted = talk_to(base_url, lambda c: c.call("POST", f"/_kasse/partners/{partner_id}/grants", json={"msn": msn}),
+                      options={"msn": "--msn"})
     click.echo(f"granted ledger {granted['ledgerId']} to {partner_id}")

@@ -99,8 +99,8 @@ def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, de
         raise FaultSpecError("times", "must be at least 1 (leave it out to fire until disarmed)")
     if kind in DELAYED_KINDS:
         if delay_seconds is None or delay_seconds <= 0:
-            raise FaultSpecError("delaySeconds", f"{kind} needs delaySeconds above 0")
+            raise FaultSpecError("delaySeconds", f"{kind} needs a delay above 0 seconds")
         if delay_seconds > MAX_DELAY_SECONDS:
-            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} (thirty days)")
+            raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} seconds (thirty days)")
     elif delay_seconds is not None:
-        raise FaultSpecError("delaySeconds", "only webhook.delay and report.lag take delaySeconds")
+        raise FaultSpecError("delaySeconds", "only webhook.delay and report.lag take a delay")

@@ -71,7 +71,7 @@ def _same_currency(payment: Payment, amount: Money) -> None:
         raise DomainError(ErrorCode.INVALID_AMOUNT, "The amount must be positive and in the payment's currency")
 
 
-def can_capture(payment: Payment, amount: Money, *, partial_allowed: bool = True) -> None:
+def check_capture(payment: Payment, amount: Money, *, partial_allowed: bool = True) -> None:
     """Refuse a capture the aggregate cannot carry.
 
     Raises:
@@ -86,7 +86,7 @@ def can_capture(payment: Payment, amount: Money, *, partial_allowed: bool = True
         raise DomainError(ErrorCode.MUST_CAPTURE_FULL_AMOUNT)
 
 
-def can_refund(payment: Payment, amount: Money) -> None:
+def check_refund(payment: Payment, amount: Money) -> None:
     """Refuse a refund of more than was captured and not yet refunded.
 
     Raises:
@@ -99,7 +99,7 @@ def can_refund(payment: Payment, amount: Money) -> None:
         raise DomainError(ErrorCode.NOT_ENOUGH_REFUNDABLE)
 
 
-def can_cancel(payment: Payment, *, transaction_only: bool = False) -> None:
+def check_cancel(payment: Payment, *, transaction_only: bool = False) -> None:
     """Refuse a cancel that would release nothing or break a `cancelTransactionOnly` promise.
 
     Raises:
@@ -114,7 +114,7 @@ def can_cancel(payment: Payment, *, transaction_only: bool = False) -> None:
         raise DomainError(ErrorCode.CANNOT_CANCEL_CAPTURED if fully_captured else ErrorCode.CANNOT_BE_CANCELLED)
 
 
-def can_approve(payment: Payment, now: datetime) -> None:
+def check_approve(payment: Payment, now: datetime) -> None:
     """Refuse an approval that comes after the deadline, even before the sweeper has run.
 
     Raises:

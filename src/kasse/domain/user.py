@@ -15,7 +15,10 @@ from enum import StrEnum
 
 from kasse.domain.money import Market
 
-MSISDN = re.compile(r"^\d{9,15}$")  # contract §4.2.1: country code + subscriber number, digits only
+MSISDN_PATTERN = r"^\d{9,15}$"  # contract §4.2.1: country code + subscriber number, digits only
+MSISDN = re.compile(MSISDN_PATTERN)
+NAME_MAX_LENGTH = 100  # characters of a user's full name
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 # the country code that names a market; the first match wins, longest codes first
 MARKET_OF_PREFIX: tuple[tuple[str, Market], ...] = (("358", Market.FI), ("47", Market.NO), ("45", Market.DK))
@@ -109,6 +112,28 @@ def default_birth_date(msisdn: str) -> date:
 def card_for(msisdn: str, issued: date) -> PaymentCard:
     """Return the card a new user gets: a Visa ending in the number's last four digits."""
     return PaymentCard("Visa", msisdn[-4:], issued + CARD_LIFETIME)
+
+
+def check_name(name: str) -> None:
+    """Refuse an empty name, or one longer than `NAME_MAX_LENGTH` characters.
+
+    Raises:
+        ValueError: saying how long a name may be.
+    """
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise ValueError(f"a name is 1 to {NAME_MAX_LENGTH} characters, not {len(name)}")
+
+
+def check_birth_date(birth_date: date, today: date) -> None:
+    """Refuse a birth date after `today` (kasse's, not the wall clock's) or before 1900.
+
+    Raises:
+        ValueError: saying which bound it crossed.
+    """
+    if birth_date > today:
+        raise ValueError(f"a birth date cannot be in the future (today is {today.isoformat()})")
+    if birth_date < EARLIEST_BIRTH_DATE:
+        raise ValueError(f"a birth date is {EARLIEST_BIRTH_DATE.isoformat()} or later")
 
 
 def age_on(birth_date: date, today: date) -> int:

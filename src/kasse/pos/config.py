@@ -6,7 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kasse.settings import DEMO, Settings
+from kasse.settings import DEMO, Settings, env_seconds
+
+# the sales unit the POS sells for; outside production the demo unit's (public) credentials fill the gaps
+CREDENTIALS = ("KASSE_POS_MSN", "KASSE_POS_CLIENT_ID", "KASSE_POS_CLIENT_SECRET", "KASSE_POS_SUBSCRIPTION_KEY")
+NO_SALES_UNIT = f"production mode: the POS has no sales unit; set {', '.join(CREDENTIALS)}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,13 +33,26 @@ class PosConfig:
 
 
 def pos_database(settings: Settings) -> str:
+    """Return the POS database: `KASSE_POS_DATABASE`, else `<kasse's database stem>-pos.db` beside it."""
+    if os.environ.get("KASSE_POS_DATABASE"):
+        return os.environ["KASSE_POS_DATABASE"]
     if settings.database == ":memory:":
         return ":memory:"
     return str(Path(settings.database).with_name(Path(settings.database).stem + "-pos.db"))
 
 
-def from_settings(settings: Settings) -> PosConfig:
-    """The POS mounted in `kasse serve`: the demo sales unit on this server, unless KASSE_POS_* say otherwise."""
+def missing_credentials(settings: Settings) -> list[str]:
+    """Return the KASSE_POS_* credentials that must be set but are not (all of them, in production)."""
+    return [name for name in CREDENTIALS if settings.production and not os.environ.get(name)]
+
+
+def from_settings(settings: Settings) -> PosConfig | None:
+    """The POS mounted in `kasse serve`: the demo sales unit on this server, unless KASSE_POS_* say otherwise.
+
+    None in production mode unless KASSE_POS_* name a sales unit: the demo's credentials are public.
+    """
+    if missing_credentials(settings):
+        return None
     env = os.environ.get
     base = env("KASSE_POS_PLATFORM_URL") or settings.base_url
     public = (env("KASSE_POS_PUBLIC_URL") or settings.base_url).rstrip("/")
@@ -45,10 +62,10 @@ def from_settings(settings: Settings) -> PosConfig:
         client_secret=env("KASSE_POS_CLIENT_SECRET") or DEMO.client_secret,
         subscription_key=env("KASSE_POS_SUBSCRIPTION_KEY") or DEMO.subscription_key,
         msn=env("KASSE_POS_MSN") or DEMO.msn,
-        database=env("KASSE_POS_DATABASE") or pos_database(settings),
+        database=pos_database(settings),
         webhook_url=f"{public}/pos/webhooks",
         public_url=public,
-        first_poll=float(env("KASSE_POS_FIRST_POLL") or 5.0),
-        poll_interval=float(env("KASSE_POS_POLL_INTERVAL") or 2.0),
+        first_poll=env_seconds("KASSE_POS_FIRST_POLL") or 5.0,
+        poll_interval=env_seconds("KASSE_POS_POLL_INTERVAL") or 2.0,
         exchange_personal_qr=(env("KASSE_POS_SEND_PERSONAL_QR") or "0") not in ("1", "true", "yes"),
     )

@@ -1,11 +1,14 @@
-"""The POS's own records in a small SQLite file of its own: catalogue, carts, sales, its webhook secret.
+"""The POS's own records in a small SQLite file of its own: catalogue, carts, sales, staff and their sessions.
 
 The POS is the merchant's system, not the platform's, so it keeps nothing in the platform's database: the
 same POS runs against kasse or the real Vipps MobilePay hosts. Sales survive a restart (WAL, FULL sync).
+The file is this user's only (0600); the webhook secret is kept in a 0600 file of its own beside it, so a
+copy of the sales (a backup, a file for the accountant) carries no key that could forge a webhook.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -15,6 +18,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from kasse.adapters.private_files import delete_secret, make_private_database, read_secret, write_secret
 from kasse.pos.cart import SEED_CATALOGUE, Product
 from kasse.pos.movement import LEGACY_REFUNDS, Movement, MovementKind
 from kasse.pos.sale import Sale, SaleStatus
@@ -46,7 +50,15 @@ UPGRADES = (
         SELECT 'refund-' || reference || '-{LEGACY_REFUNDS}', reference, 'refund', refunded FROM sales
         WHERE refunded > 0;
     """,
+    # 1 → 2: staff accounts (argon2 hashes of their PINs or passwords) and their sign-in sessions (token hashes)
+    """
+    CREATE TABLE staff (name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, secret_hash TEXT NOT NULL,
+        created_at REAL NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until REAL NOT NULL DEFAULT 0);
+    CREATE TABLE staff_sessions (token_hash TEXT PRIMARY KEY, name TEXT NOT NULL COLLATE NOCASE,
+        created_at REAL NOT NULL, expires_at REAL NOT NULL);
+    """,
 )
+WEBHOOK_SECRET_FILE = "-webhook.secret"
 SALE_COLUMNS = tuple(f.name for f in fields(Sale))
 
 
@@ -72,8 +84,11 @@ class SqlitePosStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._secret_file: Path | None = None
+        self._secret_in_memory: str | None = None
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            make_private_database(self.path)
+            self._secret_file = Path(self.path).with_name(Path(self.path).stem + WEBHOOK_SECRET_FILE)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
@@ -86,6 +101,7 @@ class SqlitePosStore:
                 for position, p in enumerate(SEED_CATALOGUE):
                     db.execute("INSERT INTO products VALUES (?, ?, ?, ?, ?)", (p.id, p.name, p.price, p.vat_rate,
                                                                              position))
+        self._move_webhook_secret_out()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -111,6 +127,10 @@ class SqlitePosStore:
     def version(self) -> int:
         with self._tx() as db:
             return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One transaction on this store's connection, for the queries of `pos.staff_store`."""
+        return self._tx()
 
     def close(self) -> None:
         with self._lock:
@@ -251,3 +271,25 @@ class SqlitePosStore:
         with self._tx() as db:
             db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                        (key, value))
+
+    # the webhook secret -----------------------------------------------------------------------------------------
+    def webhook_secret(self) -> str | None:
+        return self._secret_in_memory if self._secret_file is None else read_secret(self._secret_file)
+
+    def set_webhook_secret(self, secret: str | None) -> None:
+        if self._secret_file is None:
+            self._secret_in_memory = secret
+        elif secret is None:
+            delete_secret(self._secret_file)
+        else:
+            write_secret(self._secret_file, secret)
+
+    def _move_webhook_secret_out(self) -> None:
+        """An older kasse kept the secret in the settings table: move it to its file (a running POS keeps verifying)."""
+        stored = self.setting("webhook_secret")
+        if stored is None:
+            return
+        if self.webhook_secret() is None:
+            self.set_webhook_secret(stored)
+        with self._tx() as db:
+            db.execute("DELETE FROM settings WHERE key = 'webhook_secret'")

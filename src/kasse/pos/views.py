@@ -14,7 +14,15 @@ from kasse.pos.runtime import PosRuntime
 from kasse.pos.sale import Sale, SaleStatus
 from kasse.pos.service import PosService
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page shows besides its own data: who is signed in, and the CSRF token for its forms."""
+    state = request.scope.get("state") or {}
+    return {"staff": state.get("staff"), "csrf_token": state.get("csrf_token", "")}
+
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"),
+                            context_processors=[page_context])
 METHOD_NAMES = {"qr": "QR on display", "scan": "Scanned personal QR", "phone": "Phone number",
                 "vending": "Vending machine", "shop": "Trust shop"}
 
@@ -37,8 +45,8 @@ def pos(request: Request) -> PosService:
     return runtime(request).service
 
 
-def render(request: Request, name: str, **context: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, context)
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def cart_json(cart: Cart) -> dict[str, Any]:

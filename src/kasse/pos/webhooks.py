@@ -30,7 +30,7 @@ async def ensure_webhook(pos: PosService) -> None:
     url = pos.config.webhook_url
     if url is None:
         return
-    known, secret = pos.store.setting("webhook_id"), pos.store.setting("webhook_secret")
+    known, secret = pos.store.setting("webhook_id"), pos.store.webhook_secret()
     hooks = await pos.client.webhooks.list()
     if known and secret and any(h.id == known for h in hooks):
         return
@@ -38,15 +38,15 @@ async def ensure_webhook(pos: PosService) -> None:
         if hook.url == url:  # ours, but its secret is lost: replace it
             await pos.client.webhooks.delete(hook.id)
     registered = await pos.client.webhooks.register(url, EVENTS)
+    pos.store.set_webhook_secret(registered.secret)  # first: a delivery may come before this function returns
     pos.store.set_setting("webhook_id", registered.id)
-    pos.store.set_setting("webhook_secret", registered.secret)
     log.info("registered webhook %s for %s", registered.id, url)
 
 
 async def receive(pos: PosService, headers: Mapping[str, str], body: bytes,
                   on_check_in: CheckInHandler | None = None) -> int:
     """Verify and act on one delivery; return the HTTP status to answer with."""
-    secret, url = pos.store.setting("webhook_secret"), pos.config.webhook_url
+    secret, url = pos.store.webhook_secret(), pos.config.webhook_url
     if secret is None or url is None:
         log.warning("webhook rejected: this POS has no registration")
         return 401

@@ -1,7 +1,14 @@
 """The kasse Python SDK: a typed client for the Vipps MobilePay ePayment, Webhooks, QR and Order Management APIs.
 
 It talks to a kasse server or to the official test and production hosts alike. Every name below is
-public; the modules behind them (`kasse.sdk._*`) are not.
+public; the modules behind them (`kasse.sdk._*`) are not. They follow one rule, keeping models apart from
+resources as stripe-python does:
+
+    _<api>_models.py   the frozen dataclasses and enums an API takes and answers; no I/O
+    _<api>s.py         the resource behind `client.<api>s` (sync and async) and the calls it sends
+    _<api>_calls.py    those calls as data, beside the resource once they outgrow it (payments, QR)
+    the rest           what every resource stands on: _call, _core, _config, _tokens, _retry, _errors,
+                       _wire, _money, _signature, _webhook_receiving (verify and read a delivery)
 
 Example:
     >>> from kasse.sdk import Amount, Client, CreatePaymentRequest, CustomerInteraction, UserFlow
@@ -31,7 +38,22 @@ from kasse.sdk._errors import (
     WaitTimeoutError,
 )
 from kasse.sdk._money import Amount, Currency
-from kasse.sdk._payment_requests import (
+from kasse.sdk._payment_models import (
+    FINAL_STATES,
+    Address,
+    Aggregate,
+    CreatePaymentResponse,
+    ModificationResponse,
+    Payment,
+    PaymentEvent,
+    PaymentEventName,
+    PaymentMethodInfo,
+    PaymentState,
+    Profile,
+    ShippingDetails,
+    UserDetails,
+)
+from kasse.sdk._payment_request_models import (
     AirlineData,
     BlockedPaymentSource,
     CardPassthrough,
@@ -53,22 +75,7 @@ from kasse.sdk._payment_requests import (
     ShippingType,
     UserFlow,
 )
-from kasse.sdk._payment_results import (
-    FINAL_STATES,
-    Address,
-    Aggregate,
-    CreatePaymentResponse,
-    ModificationResponse,
-    Payment,
-    PaymentEvent,
-    PaymentEventName,
-    PaymentMethodInfo,
-    PaymentState,
-    Profile,
-    ShippingDetails,
-    UserDetails,
-)
-from kasse.sdk._qr import (
+from kasse.sdk._qr_models import (
     CallbackQrFormat,
     ExchangedCustomer,
     ExchangedQr,
@@ -77,18 +84,21 @@ from kasse.sdk._qr import (
     RedirectQrFormat,
     RequestedData,
 )
-from kasse.sdk._receipt import (
+from kasse.sdk._receipt_models import (
     Barcode,
     BarcodeFormat,
     BottomLine,
+    CategoryLink,
+    OrderCategory,
+    OrderDetails,
     OrderLine,
     PaymentSources,
+    PaymentType,
     QuantityUnit,
     Receipt,
     ShippingInfo,
     UnitInfo,
 )
-from kasse.sdk._receipts import CategoryLink, OrderCategory, OrderDetails, PaymentType
 from kasse.sdk._report_models import (
     BankAccount,
     DateReport,
@@ -102,14 +112,15 @@ from kasse.sdk._report_models import (
 )
 from kasse.sdk._reports import AsyncReportFeed, ReportFeed
 from kasse.sdk._retry import RetryPolicy
-from kasse.sdk._webhook_events import (
+from kasse.sdk._webhook_models import (
     CheckedInEvent,
     PaymentWebhookEvent,
+    RegisteredWebhook,
+    Webhook,
     WebhookEvent,
-    parse_webhook_event,
-    verify_webhook,
+    WebhookEventType,
 )
-from kasse.sdk._webhooks import RegisteredWebhook, Webhook, WebhookEventType
+from kasse.sdk._webhook_receiving import parse_webhook_event, verify_webhook
 
 __all__ = [
     "FINAL_STATES",

@@ -15,7 +15,7 @@ import httpx
 from kasse.sdk._config import Environment, make_config
 from kasse.sdk._core import AsyncCore, SyncCore, system_clock
 from kasse.sdk._payments import AsyncPayments, Payments
-from kasse.sdk._qr_resources import AsyncQr, Qr
+from kasse.sdk._qr import AsyncQr, Qr
 from kasse.sdk._receipts import AsyncReceipts, Receipts
 from kasse.sdk._reports import AsyncReports, Reports
 from kasse.sdk._retry import RetryPolicy

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable
 
 from kasse.sdk._call import Call, body, model, models, new_idempotency_key, nothing, segment
 from kasse.sdk._money import Amount
-from kasse.sdk._payment_requests import CreatePaymentRequest, Customer
-from kasse.sdk._payment_results import (
+from kasse.sdk._payment_models import (
     FINAL_STATES,
     CreatePaymentResponse,
     ModificationResponse,
@@ -19,6 +18,7 @@ from kasse.sdk._payment_results import (
     PaymentEvent,
     PaymentState,
 )
+from kasse.sdk._payment_request_models import CreatePaymentRequest, Customer
 from kasse.sdk._wire import to_wire
 
 PAYMENTS = "/epayment/v1/payments"

@@ -11,8 +11,7 @@ from kasse.sdk import _payment_calls as calls
 from kasse.sdk._core import AsyncCore, SyncCore
 from kasse.sdk._errors import WaitTimeoutError
 from kasse.sdk._money import Amount
-from kasse.sdk._payment_requests import CreatePaymentRequest, Customer
-from kasse.sdk._payment_results import (
+from kasse.sdk._payment_models import (
     FINAL_STATES,
     CreatePaymentResponse,
     ModificationResponse,
@@ -20,6 +19,7 @@ from kasse.sdk._payment_results import (
     PaymentEvent,
     PaymentState,
 )
+from kasse.sdk._payment_request_models import CreatePaymentRequest, Customer
 
 # contract §4.13: first read 5 s after the request, then every 2 s
 FIRST_POLL_DELAY = 5.0

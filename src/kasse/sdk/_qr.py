@@ -1,163 +1,254 @@
-"""The QR API (contract §6) as data: static merchant QR codes and personal-QR exchange.
-
-Redirect QR codes pick their image with the `Accept` and `Size` headers, callback QR codes with the
-`QrImageFormat` and `QrImageSize` query. Creating a redirect QR is not idempotent (a repeat is a 409),
-so it is resent only when it never left; PUT, DELETE and the exchanges are safe to resend.
-"""
+"""`client.qr`: merchant redirect QR codes, merchant callback QR codes and exchanges (contract §5.2, §5.4, §6)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 
-from kasse.sdk._call import Call, model, models, new_idempotency_key, nothing, segment
+from kasse.sdk import _qr_calls as calls
+from kasse.sdk._core import AsyncCore, SyncCore
+from kasse.sdk._qr_models import (
+    CallbackQrFormat,
+    ExchangedCustomer,
+    ExchangedQr,
+    MerchantCallbackQr,
+    MerchantRedirectQr,
+    RedirectQrFormat,
+    RequestedData,
+)
 
-REDIRECT = "/qr/v1/merchant-redirect"
-CALLBACK = "/qr/v1/merchant-callback"
-
-
-class RedirectQrFormat(StrEnum):
-    """What `url` of a merchant redirect QR links to (sent as the `Accept` header)."""
-
-    SVG = "image/svg+xml"  # an SVG image of the code
-    PNG = "image/png"  # a PNG image of the code, `size` pixels square
-    ANY_IMAGE = "image/*"  # the server's choice of image, SVG today
-    TARGET_URL = "text/targetUrl"  # the text the code encodes, for approved custom designs
-
-
-class CallbackQrFormat(StrEnum):
-    """The image format of a merchant callback QR (the `QrImageFormat` query)."""
-
-    SVG = "SVG"  # vector image; the default
-    PNG = "PNG"  # bitmap, `size` pixels square
+SVG = RedirectQrFormat.SVG
+MSISDN = (RequestedData.MSISDN,)
 
 
-class RequestedData(StrEnum):
-    """What an exchange should reveal about the customer."""
+class RedirectQrs:
+    """Merchant redirect QR codes of a `Client`: `client.qr.redirects`."""
 
-    MSISDN = "MSISDN"  # the customer's phone number
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
 
+    def create(self, qr_id: str, redirect_url: str, *, ttl: int | None = None, image: RedirectQrFormat = SVG,
+               size: int | None = None) -> MerchantRedirectQr:
+        """Create a printable QR code that opens `redirect_url` (https); `ttl` seconds deletes it later.
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MerchantRedirectQr:
-    """A static QR code that sends whoever scans it to `redirect_url`."""
+        Example:
+            >>> qr = client.qr.redirects.create("machine-42", "https://shop.example.com/machine/42")
+            >>> qr.url  # the image to print
+        """
+        return self._core.run(calls.create_redirect(qr_id, redirect_url, ttl, image, size))
 
-    id: str
-    url: str  # the image, or the encoded text for RedirectQrFormat.TARGET_URL
-    redirect_url: str
-    expires_in: int | None = None  # seconds left; -1 never expires
+    def list(self, *, image: RedirectQrFormat = SVG, size: int | None = None) -> tuple[MerchantRedirectQr, ...]:
+        """Return every redirect QR code of the sales unit.
 
+        Example:
+            >>> [qr.id for qr in client.qr.redirects.list()]
+        """
+        return self._core.run(calls.list_redirects(image, size))
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MerchantCallbackQr:
-    """A static QR code whose scan sends a `user.checked-in.v1` webhook to the merchant."""
+    def get(self, qr_id: str, *, image: RedirectQrFormat = SVG, size: int | None = None) -> MerchantRedirectQr:
+        """Return one redirect QR code.
 
-    merchant_serial_number: str | None = None
-    merchant_qr_id: str | None = None
-    location_description: str | None = None  # shown in the app while the customer waits
-    qr_image_url: str | None = None
-    qr_content: str | None = None
+        Example:
+            >>> client.qr.redirects.get("machine-42", image=RedirectQrFormat.PNG, size=600).url
+        """
+        return self._core.run(calls.get_redirect(qr_id, image, size))
 
+    def update(self, qr_id: str, redirect_url: str, *, image: RedirectQrFormat = SVG,
+               size: int | None = None) -> MerchantRedirectQr:
+        """Point a printed QR code at a new URL; the image stays the same.
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExchangedQr:
-    """What a scanned personal QR code stands for."""
+        Example:
+            >>> client.qr.redirects.update("machine-42", "https://shop.example.com/machine/43")
+        """
+        return self._core.run(calls.update_redirect(qr_id, redirect_url, image, size))
 
-    msisdn: str
-    version: str
-    timestamp: int | None = None  # epoch seconds the code was made, for version 2 codes
+    def delete(self, qr_id: str) -> None:
+        """Delete a redirect QR code; printed copies stop working for good.
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExchangedCustomer:
-    """What a check-in's customer token stands for."""
-
-    msisdn: str
-    timestamp: int | None = None
-
-
-def _image_headers(image: RedirectQrFormat, size: int | None) -> dict[str, str]:
-    headers = {"Accept": str(image)}
-    if size is not None:
-        headers["Size"] = str(size)
-    return headers
-
-
-def _image_query(image: CallbackQrFormat | None, size: int | None) -> dict[str, str]:
-    params = {} if image is None else {"QrImageFormat": str(image)}
-    if size is not None:
-        params["QrImageSize"] = str(size)
-    return params
+        Example:
+            >>> client.qr.redirects.delete("machine-42")
+        """
+        self._core.run(calls.delete_redirect(qr_id))
 
 
-def create_redirect(qr_id: str, redirect_url: str, ttl: int | None, image: RedirectQrFormat,
-                    size: int | None) -> Call[MerchantRedirectQr]:
-    """Return the call creating a redirect QR (Q2)."""
-    payload: dict[str, object] = {"id": qr_id, "redirectUrl": redirect_url}
-    if ttl is not None:
-        payload["ttl"] = ttl
-    return Call("POST", REDIRECT, model(MerchantRedirectQr), body=payload, headers=_image_headers(image, size),
-                idempotency_key=new_idempotency_key())
+class CallbackQrs:
+    """Merchant callback QR codes of a `Client`: `client.qr.callbacks`."""
+
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
+
+    def put(self, merchant_qr_id: str, location_description: str) -> None:
+        """Create the QR code `merchant_qr_id`, or change the location text the app shows for it.
+
+        Example:
+            >>> client.qr.callbacks.put("till-1", "Kasse 1")
+        """
+        self._core.run(calls.put_callback(merchant_qr_id, location_description))
+
+    def list(self, *, image: CallbackQrFormat | None = None, size: int | None = None) -> tuple[MerchantCallbackQr, ...]:
+        """Return every callback QR code of the sales unit.
+
+        Example:
+            >>> [qr.location_description for qr in client.qr.callbacks.list()]
+        """
+        return self._core.run(calls.list_callbacks(image, size))
+
+    def get(self, merchant_qr_id: str, *, image: CallbackQrFormat | None = None,
+            size: int | None = None) -> MerchantCallbackQr:
+        """Return one callback QR code with its image URL.
+
+        Example:
+            >>> client.qr.callbacks.get("till-1", image=CallbackQrFormat.PNG, size=500).qr_image_url
+        """
+        return self._core.run(calls.get_callback(merchant_qr_id, image, size))
+
+    def delete(self, merchant_qr_id: str) -> None:
+        """Delete a callback QR code.
+
+        Example:
+            >>> client.qr.callbacks.delete("till-1")
+        """
+        self._core.run(calls.delete_callback(merchant_qr_id))
 
 
-def list_redirects(image: RedirectQrFormat, size: int | None) -> Call[tuple[MerchantRedirectQr, ...]]:
-    """Return the call listing the redirect QR codes (Q3)."""
-    return Call("GET", REDIRECT, models(MerchantRedirectQr), headers=_image_headers(image, size), replayable=True)
+class Qr:
+    """The QR API of a `Client`: `client.qr`."""
+
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
+        self.redirects = RedirectQrs(core)
+        self.callbacks = CallbackQrs(core)
+
+    def exchange(self, qr_code: str, requested_data: Sequence[RequestedData] = MSISDN) -> ExchangedQr:
+        """Return the phone number behind a scanned personal QR code; pass the scan verbatim.
+
+        Example:
+            >>> client.qr.exchange("https://qr.vipps.no/28/2/01/031/4712345678?v=1").msisdn
+            '4712345678'
+        """
+        return self._core.run(calls.exchange(qr_code, requested_data))
+
+    def exchange_customer(self, customer_token: str,
+                          requested_data: Sequence[RequestedData] = MSISDN) -> ExchangedCustomer:
+        """Return the phone number behind a check-in's customer token.
+
+        Example:
+            >>> client.qr.exchange_customer(event.customer_token).msisdn
+        """
+        return self._core.run(calls.exchange_customer(customer_token, requested_data))
 
 
-def get_redirect(qr_id: str, image: RedirectQrFormat, size: int | None) -> Call[MerchantRedirectQr]:
-    """Return the call reading one redirect QR (Q4)."""
-    return Call("GET", f"{REDIRECT}/{segment(qr_id)}", model(MerchantRedirectQr),
-                headers=_image_headers(image, size), replayable=True)
+class AsyncRedirectQrs:
+    """Merchant redirect QR codes of an `AsyncClient`; the same methods as `RedirectQrs`, awaited."""
+
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
+
+    async def create(self, qr_id: str, redirect_url: str, *, ttl: int | None = None, image: RedirectQrFormat = SVG,
+                     size: int | None = None) -> MerchantRedirectQr:
+        """Create a printable QR code that opens `redirect_url`.
+
+        Example:
+            >>> qr = await client.qr.redirects.create("machine-42", "https://shop.example.com/machine/42")
+        """
+        return await self._core.run(calls.create_redirect(qr_id, redirect_url, ttl, image, size))
+
+    async def list(self, *, image: RedirectQrFormat = SVG,
+                   size: int | None = None) -> tuple[MerchantRedirectQr, ...]:
+        """Return every redirect QR code of the sales unit.
+
+        Example:
+            >>> qrs = await client.qr.redirects.list()
+        """
+        return await self._core.run(calls.list_redirects(image, size))
+
+    async def get(self, qr_id: str, *, image: RedirectQrFormat = SVG, size: int | None = None) -> MerchantRedirectQr:
+        """Return one redirect QR code.
+
+        Example:
+            >>> qr = await client.qr.redirects.get("machine-42")
+        """
+        return await self._core.run(calls.get_redirect(qr_id, image, size))
+
+    async def update(self, qr_id: str, redirect_url: str, *, image: RedirectQrFormat = SVG,
+                     size: int | None = None) -> MerchantRedirectQr:
+        """Point a printed QR code at a new URL.
+
+        Example:
+            >>> qr = await client.qr.redirects.update("machine-42", "https://shop.example.com/machine/43")
+        """
+        return await self._core.run(calls.update_redirect(qr_id, redirect_url, image, size))
+
+    async def delete(self, qr_id: str) -> None:
+        """Delete a redirect QR code.
+
+        Example:
+            >>> await client.qr.redirects.delete("machine-42")
+        """
+        await self._core.run(calls.delete_redirect(qr_id))
 
 
-def update_redirect(qr_id: str, redirect_url: str, image: RedirectQrFormat,
-                    size: int | None) -> Call[MerchantRedirectQr]:
-    """Return the call pointing a redirect QR somewhere else (Q5)."""
-    return Call("PUT", f"{REDIRECT}/{segment(qr_id)}", model(MerchantRedirectQr), body={"redirectUrl": redirect_url},
-                headers=_image_headers(image, size), idempotency_key=new_idempotency_key(), replayable=True)
+class AsyncCallbackQrs:
+    """Merchant callback QR codes of an `AsyncClient`; the same methods as `CallbackQrs`, awaited."""
+
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
+
+    async def put(self, merchant_qr_id: str, location_description: str) -> None:
+        """Create or rename the callback QR code `merchant_qr_id`.
+
+        Example:
+            >>> await client.qr.callbacks.put("till-1", "Kasse 1")
+        """
+        await self._core.run(calls.put_callback(merchant_qr_id, location_description))
+
+    async def list(self, *, image: CallbackQrFormat | None = None,
+                   size: int | None = None) -> tuple[MerchantCallbackQr, ...]:
+        """Return every callback QR code of the sales unit.
+
+        Example:
+            >>> qrs = await client.qr.callbacks.list()
+        """
+        return await self._core.run(calls.list_callbacks(image, size))
+
+    async def get(self, merchant_qr_id: str, *, image: CallbackQrFormat | None = None,
+                  size: int | None = None) -> MerchantCallbackQr:
+        """Return one callback QR code.
+
+        Example:
+            >>> qr = await client.qr.callbacks.get("till-1")
+        """
+        return await self._core.run(calls.get_callback(merchant_qr_id, image, size))
+
+    async def delete(self, merchant_qr_id: str) -> None:
+        """Delete a callback QR code.
+
+        Example:
+            >>> await client.qr.callbacks.delete("till-1")
+        """
+        await self._core.run(calls.delete_callback(merchant_qr_id))
 
 
-def delete_redirect(qr_id: str) -> Call[None]:
-    """Return the call deleting a redirect QR for good (Q6)."""
-    return Call("DELETE", f"{REDIRECT}/{segment(qr_id)}", nothing, idempotency_key=new_idempotency_key(),
-                replayable=True)
+class AsyncQr:
+    """The QR API of an `AsyncClient`; the same methods as `Qr`, awaited."""
 
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
+        self.redirects = AsyncRedirectQrs(core)
+        self.callbacks = AsyncCallbackQrs(core)
 
-def put_callback(merchant_qr_id: str, location_description: str) -> Call[None]:
-    """Return the call creating or renaming a callback QR (Q7)."""
-    return Call("PUT", f"{CALLBACK}/{segment(merchant_qr_id)}", nothing,
-                body={"locationDescription": location_description}, idempotency_key=new_idempotency_key(),
-                replayable=True)
+    async def exchange(self, qr_code: str, requested_data: Sequence[RequestedData] = MSISDN) -> ExchangedQr:
+        """Return the phone number behind a scanned personal QR code.
 
+        Example:
+            >>> found = await client.qr.exchange(scanned_text)
+        """
+        return await self._core.run(calls.exchange(qr_code, requested_data))
 
-def list_callbacks(image: CallbackQrFormat | None, size: int | None) -> Call[tuple[MerchantCallbackQr, ...]]:
-    """Return the call listing the callback QR codes (Q8)."""
-    return Call("GET", CALLBACK, models(MerchantCallbackQr), params=_image_query(image, size), replayable=True)
+    async def exchange_customer(self, customer_token: str,
+                                requested_data: Sequence[RequestedData] = MSISDN) -> ExchangedCustomer:
+        """Return the phone number behind a check-in's customer token.
 
-
-def get_callback(merchant_qr_id: str, image: CallbackQrFormat | None, size: int | None) -> Call[MerchantCallbackQr]:
-    """Return the call reading one callback QR (Q9)."""
-    return Call("GET", f"{CALLBACK}/{segment(merchant_qr_id)}", model(MerchantCallbackQr),
-                params=_image_query(image, size), replayable=True)
-
-
-def delete_callback(merchant_qr_id: str) -> Call[None]:
-    """Return the call deleting a callback QR (Q10)."""
-    return Call("DELETE", f"{CALLBACK}/{segment(merchant_qr_id)}", nothing, idempotency_key=new_idempotency_key(),
-                replayable=True)
-
-
-def exchange(qr_code: str, requested: Sequence[RequestedData]) -> Call[ExchangedQr]:
-    """Return the call exchanging a scanned personal QR for the customer's number (Q12)."""
-    payload = {"qrCode": qr_code, "requestedData": [str(r) for r in requested]}
-    return Call("POST", "/qr/v1/exchange", model(ExchangedQr), body=payload, idempotency_key=new_idempotency_key(),
-                replayable=True)
-
-
-def exchange_customer(customer_token: str, requested: Sequence[RequestedData]) -> Call[ExchangedCustomer]:
-    """Return the call exchanging a check-in's customer token for the customer's number (Q13)."""
-    payload = {"customer": {"customerToken": customer_token}, "requestedData": [str(r) for r in requested]}
-    return Call("POST", "/qr/v1/exchange/customer", model(ExchangedCustomer), body=payload,
-                idempotency_key=new_idempotency_key(), replayable=True)
+        Example:
+            >>> found = await client.qr.exchange_customer(event.customer_token)
+        """
+        return await self._core.run(calls.exchange_customer(customer_token, requested_data))

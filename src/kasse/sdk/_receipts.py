@@ -6,49 +6,11 @@ changed once sent (a second one is a 409), so attaching is resent only when it n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
 from kasse.sdk._call import Call, body, model, new_idempotency_key, optional_string, segment
 from kasse.sdk._core import AsyncCore, SyncCore
-from kasse.sdk._receipt import Receipt
+from kasse.sdk._receipt_models import CategoryLink, OrderCategory, OrderDetails, PaymentType, Receipt
 
 ORDERS = "/order-management/v2"
-
-
-class PaymentType(StrEnum):
-    """Which API the order was paid through."""
-
-    ECOM = "ECOM"  # ePayment (and the older eCom API); in-person payments too
-    RECURRING = "RECURRING"  # a Recurring agreement's charge
-
-
-class OrderCategory(StrEnum):
-    """What the order is, which decides how the app presents its link."""
-
-    GENERAL = "GENERAL"  # anything not below
-    RECEIPT = "RECEIPT"  # a receipt page
-    ORDER_CONFIRMATION = "ORDER_CONFIRMATION"  # a confirmation of an order not yet delivered
-    DELIVERY = "DELIVERY"  # tracking of a delivery
-    TICKET = "TICKET"  # a ticket for an event or a journey
-    BOOKING = "BOOKING"  # a reservation
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CategoryLink:
-    """The category of an order and the merchant page the app links to."""
-
-    category: OrderCategory
-    order_details_url: str
-    image_id: str | None = None  # an image uploaded to Order Management
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderDetails:
-    """What Order Management holds for one order."""
-
-    category: CategoryLink | None = None
-    receipt: Receipt | None = None
 
 
 def _path(payment_type: PaymentType, order_id: str) -> str:

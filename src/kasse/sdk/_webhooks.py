@@ -7,49 +7,12 @@ The secret of a registration is shown once, in `register`'s answer; keep it to c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 from kasse.sdk._call import Call, model, new_idempotency_key, nothing, segment
 from kasse.sdk._core import AsyncCore, SyncCore
+from kasse.sdk._webhook_models import RegisteredWebhook, Webhook, WebhookEventType, WebhookList
 
 WEBHOOKS = "/webhooks/v1/webhooks"
-
-
-class WebhookEventType(StrEnum):
-    """An event a webhook registration can subscribe to (contract §8.2)."""
-
-    PAYMENT_CREATED = "epayments.payment.created.v1"  # a payment was created
-    PAYMENT_AUTHORIZED = "epayments.payment.authorized.v1"  # the customer approved; capture now
-    PAYMENT_ABORTED = "epayments.payment.aborted.v1"  # the customer rejected, or the card was declined
-    PAYMENT_EXPIRED = "epayments.payment.expired.v1"  # nobody answered in time
-    PAYMENT_TERMINATED = "epayments.payment.terminated.v1"  # the merchant cancelled before approval
-    PAYMENT_CAPTURED = "epayments.payment.captured.v1"  # money was captured
-    PAYMENT_REFUNDED = "epayments.payment.refunded.v1"  # money was refunded
-    PAYMENT_CANCELLED = "epayments.payment.cancelled.v1"  # the uncaptured rest was released
-    USER_CHECKED_IN = "user.checked-in.v1"  # a customer scanned a merchant callback QR code
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RegisteredWebhook:
-    """A new registration: its id and the secret that signs its deliveries (shown only now)."""
-
-    id: str
-    secret: str = field(repr=False)  # kept out of logs
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Webhook:
-    """A registration as listed (without its secret)."""
-
-    id: str
-    url: str
-    events: Sequence[str]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _WebhookList:
-    webhooks: Sequence[Webhook]
 
 
 def _register(url: str, events: Sequence[str]) -> Call[RegisteredWebhook]:
@@ -57,8 +20,8 @@ def _register(url: str, events: Sequence[str]) -> Call[RegisteredWebhook]:
     return Call("POST", WEBHOOKS, model(RegisteredWebhook), body=payload, idempotency_key=new_idempotency_key())
 
 
-def _list() -> Call[_WebhookList]:
-    return Call("GET", WEBHOOKS, model(_WebhookList), replayable=True)
+def _list() -> Call[WebhookList]:
+    return Call("GET", WEBHOOKS, model(WebhookList), replayable=True)
 
 
 def _delete(webhook_id: str) -> Call[None]:

@@ -13,7 +13,7 @@ from kasse.domain.errors import DomainError, ErrorCode
 from kasse.domain.merchant import Merchant
 from kasse.domain.money import MINIMUM_PAYMENT, Market
 from kasse.domain.urls import is_acceptable_redirect
-from kasse.services.commands import CreatePayment, UserFlow
+from kasse.services.payment_commands import CreatePayment, UserFlow
 
 # contract §4.12: a long-living payment lives more than 10 minutes and less than 60 days
 LONG_LIVING_MIN = timedelta(minutes=10)

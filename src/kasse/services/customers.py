@@ -17,7 +17,7 @@ from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
 from kasse.domain.personal_qr import PersonalQrVersion, parse_personal_qr
 from kasse.domain.user import User, may_pay, scheduled_action
-from kasse.services.commands import CreatePayment, CustomerKind
+from kasse.services.payment_commands import CreatePayment, CustomerKind
 from kasse.services.ports import UnitOfWork
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kasse.domain.merchant import Merchant, hash_secret
+from kasse.domain.merchant import Merchant, check_msn, check_name, hash_secret
 from kasse.domain.money import Market
 from kasse.services.ledger_booking import open_ledger
 from kasse.services.ports import Clock, Ids, UnitOfWork
@@ -12,10 +12,11 @@ from kasse.services.ports import Clock, Ids, UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class NewMerchant:
-    """A created sales unit with its credentials in clear, shown once."""
+    """A created sales unit with its credentials in clear, shown once (only their hashes are stored)."""
 
     merchant: Merchant
     client_secret: str
+    subscription_keys: tuple[str, str]  # primary, secondary
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +50,27 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
     """Create a sales unit with generated (or given) credentials.
 
     Raises:
+        MerchantFieldError: the given MSN is not 4 to 10 digits, or the name is empty or too long.
         MerchantExistsError: the given MSN or client_id is taken.
     """
+    check_name(spec.name)
+    if spec.msn is not None:
+        check_msn(spec.msn)
     msn = spec.msn or _next_msn(uow, ids)
     client_id = spec.client_id or ids.psp_reference()
-    if uow.merchants.get(msn) is not None or uow.merchants.by_client_id(client_id) is not None:
-        raise MerchantExistsError(f"MSN {msn} or client_id {client_id} already exists")
+    if uow.merchants.get(msn) is not None:
+        raise MerchantExistsError(f"a sales unit with MSN {msn} already exists")
+    if uow.merchants.by_client_id(client_id) is not None:
+        raise MerchantExistsError(f"a sales unit with client_id {client_id} already exists")
     secret = spec.client_secret or ids.token()
+    keys = (spec.subscription_key or ids.token().replace("-", "")[:32], ids.token()[:32])
     merchant = Merchant(
         msn=msn,
         name=spec.name,
         market=spec.market,
         client_id=client_id,
         client_secret_hash=hash_secret(secret),
-        subscription_keys=(spec.subscription_key or ids.token().replace("-", "")[:32], ids.token()[:32]),
+        subscription_key_hashes=(hash_secret(keys[0]), hash_secret(keys[1])),
         created_at=clock.now(),
         push_allowed=spec.push_allowed,
         partial_capture_allowed=spec.partial_capture_allowed,
@@ -70,7 +78,7 @@ def create_merchant(uow: UnitOfWork, clock: Clock, ids: Ids, spec: MerchantSpec)
     )
     uow.merchants.add(merchant)
     open_ledger(uow, merchant, merchant.created_at)  # one ledger per sales unit (Report API)
-    return NewMerchant(merchant, secret)
+    return NewMerchant(merchant, secret, keys)
 
 
 def authenticate(uow: UnitOfWork, client_id: str, client_secret: str, subscription_key: str) -> Merchant | None:

@@ -21,17 +21,17 @@ from kasse.domain.magic_amounts import (
 from kasse.domain.payment import (
     Payment,
     apply,
-    can_approve,
-    can_cancel,
-    can_capture,
-    can_refund,
+    check_approve,
+    check_cancel,
+    check_capture,
+    check_refund,
     start,
 )
 from kasse.domain.payment_state import Operation
 from kasse.domain.transitions import allows
-from kasse.services.commands import CancelPayment, CreatePayment, ModifyPayment
 from kasse.services.create_rules import check_create
 from kasse.services.customers import push_to_customer, resolve_customer
+from kasse.services.payment_commands import CancelPayment, CreatePayment, ModifyPayment
 from kasse.services.ports import Clock, Ids, UnitOfWork
 from kasse.services.recording import record
 
@@ -110,7 +110,7 @@ def capture_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: ModifyPayment)
     payment = load(uow, cmd.msn, cmd.reference)
     if allows(payment.state, Operation.CAPTURE):
         merchant = uow.merchants.get(cmd.msn)
-        can_capture(payment, cmd.amount, partial_allowed=merchant is None or merchant.partial_capture_allowed)
+        check_capture(payment, cmd.amount, partial_allowed=merchant is None or merchant.partial_capture_allowed)
     return advance(uow, clock, ids, payment, Operation.CAPTURE, amount=cmd, key=cmd.idempotency_key)
 
 
@@ -122,7 +122,7 @@ def refund_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: ModifyPayment) 
     """
     payment = load(uow, cmd.msn, cmd.reference)
     if allows(payment.state, Operation.REFUND):
-        can_refund(payment, cmd.amount)
+        check_refund(payment, cmd.amount)
         refused = refund_refusal(cmd.amount.value)  # contract §9: refunds of 123 and 124 fail
         if refused is not None and refused.code is not None:
             raise DomainError(refused.code, refused.reason)
@@ -136,7 +136,7 @@ def cancel_payment(uow: UnitOfWork, clock: Clock, ids: Ids, cmd: CancelPayment) 
         DomainError: nothing is left to release, or `cancelTransactionOnly` meets a reservation (6060).
     """
     payment = load(uow, cmd.msn, cmd.reference)
-    can_cancel(payment, transaction_only=cmd.transaction_only)
+    check_cancel(payment, transaction_only=cmd.transaction_only)
     return advance(uow, clock, ids, payment, Operation.CANCEL, key=cmd.idempotency_key)
 
 
@@ -179,7 +179,7 @@ def approve_payment(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) -
     Raises:
         DomainError: the payment is no longer waiting for an answer.
     """
-    can_approve(payment, clock.now())
+    check_approve(payment, clock.now())
     magic = approval_magic(payment)
     return _APPROVALS[magic.outcome if magic else None](uow, clock, ids, payment)
 
@@ -190,7 +190,7 @@ def reject_payment(uow: UnitOfWork, clock: Clock, ids: Ids, payment: Payment) ->
     Raises:
         DomainError: the payment is no longer waiting for an answer.
     """
-    can_approve(payment, clock.now())
+    check_approve(payment, clock.now())
     return advance(uow, clock, ids, payment, Operation.REJECT)
 
 

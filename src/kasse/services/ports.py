@@ -32,7 +32,6 @@ class Clock(Protocol):
 
     def now(self) -> datetime:
         """Return the current UTC-aware moment."""
-        ...
 
 
 class Ids(Protocol):
@@ -65,7 +64,6 @@ class PaymentRepository(Protocol):
 
     def expect(self, msn: str, reference: str) -> None:
         """Say that `get(msn, reference)` follows: a store with round trips fetches it with the next read."""
-        ...
 
     def get_by_token(self, token: str) -> Payment | None:
         """Return the payment whose redirect token this is, or None."""
@@ -89,7 +87,6 @@ class EventRepository(Protocol):
 
     def append(self, event: PaymentEvent) -> None:
         """Append an event to the global log (its position is the store's to give)."""
-        ...
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
         """Return a payment's events in order."""
@@ -123,13 +120,16 @@ class MerchantRepository(Protocol):
         """Store a new sales unit."""
         ...
 
+    def list(self) -> Sequence[Merchant]:
+        """Return every sales unit, oldest first (the console lists them)."""
+        ...
+
 
 class OutboxRepository(Protocol):
     """Webhook deliveries waiting to be sent; written in the state change's transaction."""
 
     def enqueue(self, event: PaymentEvent) -> None:
         """Queue one delivery per registration subscribed to the type of `event`, appended just before."""
-        ...
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         """Queue a delivery of a non-payment event (e.g. `user.checked-in.v1`) to its subscribers."""

@@ -12,6 +12,8 @@ from kasse.domain.user import (
     Behaviour,
     User,
     card_for,
+    check_birth_date,
+    check_name,
     default_birth_date,
     default_name,
     market_of,
@@ -41,7 +43,11 @@ DEMO_USERS: tuple[UserSpec, ...] = (
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked."""
+    """A user cannot be created or changed as asked; `field` names the value at fault as the control API does."""
+
+    def __init__(self, message: str, field: str = "msisdn") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UserExistsError(UserError):
@@ -56,16 +62,18 @@ def create_user(uow: UnitOfWork, clock: Clock, ids: Ids, spec: UserSpec) -> User
     """Create a test user with one card and a tokenized personal QR.
 
     Raises:
-        UserError: the number is not an MSISDN, is taken, or no market was given or can be told from it.
+        UserError: the number is not an MSISDN, is taken, or no market was given or can be told from it;
+            the name is empty or too long; the birth date is in the future on kasse's clock.
     """
-    if not MSISDN.match(spec.msisdn):
+    if not MSISDN.fullmatch(spec.msisdn):
         raise UserError("msisdn must be 9 to 15 digits: country code and number, no + or spaces")
+    now = clock.now()
+    _check_optional(spec, now.date())
     if uow.users.get(spec.msisdn) is not None:
         raise UserExistsError(f"a user with msisdn {spec.msisdn} already exists")
     market = spec.market or market_of(spec.msisdn)
     if market is None:
-        raise UserError("the number's country code names no market (47, 45, 358); give the market")
-    now = clock.now()
+        raise UserError("the number's country code names no market (47, 45, 358); give the market", field="market")
     user = User(
         msisdn=spec.msisdn,
         name=spec.name or default_name(spec.msisdn),
@@ -78,6 +86,19 @@ def create_user(uow: UnitOfWork, clock: Clock, ids: Ids, spec: UserSpec) -> User
     )
     uow.users.add(user)
     return user
+
+
+def _check_optional(spec: UserSpec, today: date) -> None:
+    try:
+        if spec.name is not None:
+            check_name(spec.name)
+    except ValueError as exc:
+        raise UserError(str(exc), field="name") from None
+    try:
+        if spec.birth_date is not None:
+            check_birth_date(spec.birth_date, today)
+    except ValueError as exc:
+        raise UserError(str(exc), field="birthDate") from None
 
 
 def seed_demo_users(uow: UnitOfWork, clock: Clock, ids: Ids) -> list[User]:
@@ -96,7 +117,7 @@ def set_behaviour(uow: UnitOfWork, msisdn: str, behaviour: Behaviour, delay: int
     if user is None:
         raise UnknownUserError(f"no user with msisdn {msisdn}")
     if not 0 <= delay <= MAX_BEHAVIOUR_DELAY:
-        raise UserError(f"delaySeconds must be between 0 and {MAX_BEHAVIOUR_DELAY}")
+        raise UserError(f"delaySeconds must be between 0 and {MAX_BEHAVIOUR_DELAY}", field="delaySeconds")
     changed = replace(user, behaviour=behaviour, behaviour_delay=delay)
     uow.users.update(changed)
     return changed

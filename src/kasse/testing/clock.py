@@ -29,8 +29,8 @@ class ClockReading:
         return cls(parse_rfc3339(body["now"]), bool(body["frozen"]), int(body.get("expired", 0)), closed)
 
 
-class Clock:
-    """kasse's virtual clock, as one server sees it.
+class RemoteClock:
+    """A remote control for a running kasse's virtual clock (not the `services.ports.Clock` port the code reads).
 
     Example:
         >>> kasse_clock.advance("10m")  # an unanswered payment has now expired

@@ -20,7 +20,7 @@ import pytest
 
 if TYPE_CHECKING:
     from kasse.sdk import Client
-    from kasse.testing.clock import Clock
+    from kasse.testing.clock import RemoteClock
     from kasse.testing.faults import Faults
     from kasse.testing.merchants import Merchant
     from kasse.testing.server import KasseServer
@@ -113,12 +113,12 @@ def kasse_wallet(kasse_server: KasseServer) -> Wallet:
 
 
 @pytest.fixture
-def kasse_clock(kasse_server: KasseServer) -> Iterator[Clock]:
+def kasse_clock(kasse_server: KasseServer) -> Iterator[RemoteClock]:
     """kasse's clock: `advance("10m")`, `set(...)`, `freeze()`, `unfreeze()`, `now()`."""
     from kasse.adapters.control_plane import ControlPlaneError
-    from kasse.testing.clock import Clock
+    from kasse.testing.clock import RemoteClock
 
-    clock = Clock(kasse_server.control)
+    clock = RemoteClock(kasse_server.control)
     yield clock
     if clock.froze:
         with contextlib.suppress(ControlPlaneError):

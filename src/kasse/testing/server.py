@@ -8,6 +8,7 @@ for a kasse already running elsewhere (`--kasse-url`), which the tests then shar
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -43,8 +44,11 @@ class KasseServer:
 
     @classmethod
     def remote(cls, url: str) -> KasseServer:
-        """Stand for a kasse already running at `url`; check that it answers and has a control plane."""
-        server = cls(url.rstrip("/"), HttpxControlPlane(url))
+        """Stand for a kasse already running at `url`; check that it answers and has a control plane.
+
+        A kasse reachable from the network asks for the operator token: it is sent from $KASSE_ADMIN_TOKEN.
+        """
+        server = cls(url.rstrip("/"), HttpxControlPlane(url, token=os.environ.get("KASSE_ADMIN_TOKEN") or None))
         server.control.call("GET", "/_kasse/clock")
         return server
 
@@ -65,7 +69,8 @@ class KasseServer:
                                                **settings}))
         serving = _Serving(Server(app, address="127.0.0.1", port=port,
                                   interface=Interfaces.ASGI, log_enabled=False))
-        server = cls(f"http://127.0.0.1:{port}", HttpxControlPlane(f"http://127.0.0.1:{port}"), container, serving)
+        control = HttpxControlPlane(f"http://127.0.0.1:{port}", token=container.settings.admin_token)
+        server = cls(f"http://127.0.0.1:{port}", control, container, serving)
         serving.thread.start()
         server._wait_until_up()
         return server

@@ -18,7 +18,13 @@ from kasse.domain.inbox import MESSAGES, WalletRefusal
 from kasse.domain.money import Money, format_local
 from kasse.domain.user import User, age_on
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+
+def _csrf(request: Request) -> dict[str, Any]:
+    # every form carries the token the CSRF middleware set (kasse.api.csrf)
+    return {"csrf_token": (request.scope.get("state") or {}).get("csrf_token", "")}
+
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"), context_processors=[_csrf])
 COOKIE = "kasse_wallet_user"
 
 # how the wallet writes amounts: symbol before or after, as people in each market read them

@@ -9,10 +9,10 @@ from kasse.domain.payment import (
     DEFAULT_LIFETIME,
     Payment,
     apply,
-    can_approve,
-    can_cancel,
-    can_capture,
-    can_refund,
+    check_approve,
+    check_cancel,
+    check_capture,
+    check_refund,
     is_expired,
     start,
 )
@@ -97,7 +97,7 @@ def test_a_capture_the_aggregate_cannot_carry_is_refused(
     payment: Payment, amount: Money, partial: bool, code: ErrorCode
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        can_capture(payment, amount, partial_allowed=partial)
+        check_capture(payment, amount, partial_allowed=partial)
 
     assert refused.value.code is code
 
@@ -107,7 +107,7 @@ def test_a_capture_the_aggregate_cannot_carry_is_refused(
     [(authorized(), nok(AMOUNT), False), (authorized(captured=400), nok(600), True), (authorized(), nok(1), True)],
 )
 def test_a_capture_within_what_remains_is_allowed(payment: Payment, amount: Money, partial: bool) -> None:
-    can_capture(payment, amount, partial_allowed=partial)
+    check_capture(payment, amount, partial_allowed=partial)
 
 
 @pytest.mark.parametrize(
@@ -122,13 +122,13 @@ def test_a_capture_within_what_remains_is_allowed(payment: Payment, amount: Mone
 )
 def test_a_refund_of_more_than_is_refundable_is_refused(payment: Payment, amount: Money, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as refused:
-        can_refund(payment, amount)
+        check_refund(payment, amount)
 
     assert refused.value.code is code
 
 
 def test_a_refund_of_exactly_what_is_refundable_is_allowed() -> None:
-    can_refund(authorized(captured=500, refunded=200), nok(300))
+    check_refund(authorized(captured=500, refunded=200), nok(300))
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_a_cancel_that_would_release_nothing_or_break_a_promise_is_refused(
     payment: Payment, transaction_only: bool, code: ErrorCode
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        can_cancel(payment, transaction_only=transaction_only)
+        check_cancel(payment, transaction_only=transaction_only)
 
     assert refused.value.code is code
 
@@ -160,18 +160,18 @@ def test_a_cancel_that_would_release_nothing_or_break_a_promise_is_refused(
     ids=["created-transaction-only", "created", "partly-captured", "final-state-left-to-the-table"],
 )
 def test_the_cancel_guard_lets_through_what_it_does_not_own(payment: Payment, transaction_only: bool) -> None:
-    can_cancel(payment, transaction_only=transaction_only)
+    check_cancel(payment, transaction_only=transaction_only)
 
 
 def test_approving_after_the_deadline_is_refused_before_the_sweeper_ran() -> None:
     with pytest.raises(DomainError) as refused:
-        can_approve(created(), EPOCH + DEFAULT_LIFETIME)
+        check_approve(created(), EPOCH + DEFAULT_LIFETIME)
 
     assert refused.value.code is ErrorCode.APPROVE_FAILED
 
 
 def test_approving_before_the_deadline_is_allowed() -> None:
-    can_approve(created(), EPOCH + DEFAULT_LIFETIME - timedelta(seconds=1))
+    check_approve(created(), EPOCH + DEFAULT_LIFETIME - timedelta(seconds=1))
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, Operation, PaymentState
 from kasse.domain.transitions import REFUSALS, TRANSITIONS
 from kasse.services import payments as use
-from kasse.services.commands import CancelPayment, ModifyPayment
 from kasse.services.expiry import expire_due_payments
+from kasse.services.payment_commands import CancelPayment, ModifyPayment
 from tests.fakes import ALL_EVENT_TYPES, FakeClock, InMemoryUnitOfWork, SequentialIds, a_create, a_merchant
 
 MSN = "123456"

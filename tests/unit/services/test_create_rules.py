@@ -6,8 +6,8 @@ import pytest
 from kasse.domain.errors import DomainError, ErrorCode
 from kasse.domain.merchant import Merchant
 from kasse.domain.money import Currency, Market, Money
-from kasse.services.commands import CreatePayment, Customer, CustomerKind, UserFlow
 from kasse.services.create_rules import LONG_LIVING_MAX, LONG_LIVING_MIN, RULES, check_create
+from kasse.services.payment_commands import CreatePayment, Customer, CustomerKind, UserFlow
 from tests.fakes import EPOCH, a_create, a_merchant
 
 NOW = EPOCH

@@ -1,6 +1,6 @@
 import pytest
 
-from kasse.domain.merchant import hash_secret
+from kasse.domain.merchant import MerchantFieldError, hash_secret
 from kasse.domain.money import Currency, Market
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, authenticate, create_merchant
 from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds, a_merchant
@@ -11,7 +11,7 @@ GIVEN = MerchantSpec(
 )
 
 
-def test_a_new_sales_unit_gets_fresh_credentials_and_stores_only_the_secrets_hash() -> None:
+def test_a_new_sales_unit_gets_fresh_credentials_and_stores_only_their_hashes() -> None:
     uow = InMemoryUnitOfWork()
 
     made = create_merchant(uow, FakeClock(), SequentialIds(), MerchantSpec())
@@ -22,7 +22,9 @@ def test_a_new_sales_unit_gets_fresh_credentials_and_stores_only_the_secrets_has
     assert (merchant.market, merchant.currency, merchant.created_at) == (Market.NO, Currency.NOK, EPOCH)
     assert made.client_secret and made.client_secret not in merchant.client_secret_hash
     assert merchant.client_secret_hash == hash_secret(made.client_secret)
-    assert len(set(merchant.subscription_keys)) == 2
+    assert len(set(made.subscription_keys)) == 2
+    assert merchant.subscription_key_hashes == tuple(hash_secret(k) for k in made.subscription_keys)
+    assert not set(made.subscription_keys) & set(merchant.subscription_key_hashes)
 
 
 def test_a_sales_unit_keeps_what_the_caller_chose() -> None:
@@ -32,7 +34,8 @@ def test_a_sales_unit_keeps_what_the_caller_chose() -> None:
     assert (m.msn, m.name, m.client_id, m.currency, made.client_secret) == (
         "222222", "Kiosk", "client-kiosk", Currency.DKK, "s3cret",
     )
-    assert m.subscription_keys[0] == "sub-key-kiosk"
+    assert made.subscription_keys[0] == "sub-key-kiosk"
+    assert m.owns_key("sub-key-kiosk")
     assert (m.push_allowed, m.partial_capture_allowed, m.long_living_allowed) == (False, False, False)
 
 
@@ -70,9 +73,11 @@ def uow() -> InMemoryUnitOfWork:
 
 
 @pytest.mark.parametrize("subscription_key", ["sub-key-kiosk", "second"])
-def test_either_subscription_key_authenticates(uow: InMemoryUnitOfWork, subscription_key: str) -> None:
+def test_either_subscription_key_authenticates(subscription_key: str) -> None:
+    uow = InMemoryUnitOfWork()
+    made = create_merchant(uow, FakeClock(), SequentialIds(), GIVEN)
     merchant = uow.merchants.rows["222222"]
-    key = merchant.subscription_keys[1] if subscription_key == "second" else subscription_key
+    key = made.subscription_keys[1] if subscription_key == "second" else subscription_key
 
     assert authenticate(uow, "client-kiosk", "s3cret", key) == merchant
 
@@ -100,3 +105,22 @@ def test_any_wrong_credential_authenticates_nobody(
 )
 def test_a_sales_unit_takes_the_currency_of_its_market(market: Market, currency: Currency) -> None:
     assert a_merchant(market=market).currency is currency
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    (MerchantSpec(msn="abc"), "msn"),
+    (MerchantSpec(msn="12"), "msn"),
+    (MerchantSpec(msn="1" * 20), "msn"),
+    (MerchantSpec(msn="1234\n"), "msn"),
+    (MerchantSpec(name="x" * 5000), "name"),
+    (MerchantSpec(name=""), "name"),
+], ids=["letters", "two-digits", "twenty-digits", "trailing-newline", "5000-characters", "empty-name"])
+def test_a_sales_unit_the_api_would_refuse_is_refused_here_too_naming_the_field(spec: MerchantSpec,
+                                                                                 field: str) -> None:
+    uow = InMemoryUnitOfWork()
+
+    with pytest.raises(MerchantFieldError) as refused:
+        create_merchant(uow, FakeClock(), SequentialIds(), spec)
+
+    assert refused.value.field == field
+    assert not uow.merchants.rows

@@ -8,7 +8,7 @@ from kasse.domain.money import Currency, Money
 from kasse.domain.payment import DEFAULT_LIFETIME, Payment
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services import payments as use
-from kasse.services.commands import CancelPayment, CreatePayment, ModifyPayment
+from kasse.services.payment_commands import CancelPayment, CreatePayment, ModifyPayment
 from kasse.services.recording import record_check_in
 from tests.fakes import (
     ALL_EVENT_TYPES,

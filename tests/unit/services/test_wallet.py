@@ -12,7 +12,7 @@ from kasse.domain.personal_qr import ScanKind, v1_content
 from kasse.domain.static_qr import MerchantCallbackQr, MerchantRedirectQr
 from kasse.domain.user import Behaviour, User
 from kasse.services import payments, wallet
-from kasse.services.commands import CancelPayment, Customer, CustomerKind, UserFlow
+from kasse.services.payment_commands import CancelPayment, Customer, CustomerKind, UserFlow
 from kasse.services.recording import CHECKED_IN
 from kasse.services.users import UserSpec, create_user, set_behaviour
 from tests.fakes import EPOCH, FakeClock, SequentialIds, a_create, a_merchant

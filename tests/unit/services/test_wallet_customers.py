@@ -11,7 +11,7 @@ from kasse.domain.personal_qr import v1_content, v2_content
 from kasse.domain.static_qr import CUSTOMER_TOKEN_LIFETIME, MerchantCallbackQr
 from kasse.domain.user import Behaviour, User, WalletAction
 from kasse.services import payments, wallet
-from kasse.services.commands import Customer, CustomerKind, UserFlow
+from kasse.services.payment_commands import Customer, CustomerKind, UserFlow
 from kasse.services.users import UserError, UserSpec, create_user, set_behaviour
 from tests.fakes import EPOCH, FakeClock, SequentialIds, a_create, a_merchant
 from tests.unit.services.wallet_fakes import WalletUnitOfWork
@@ -163,3 +163,27 @@ def test_a_number_naming_no_market_needs_one_and_delays_stay_in_range(uow: Walle
         set_behaviour(uow, ADULT, Behaviour.AUTO_APPROVE, 3601)
 
     assert create_user(uow, clock, ids, UserSpec("1234567890", market=Market.NO)).market is Market.NO
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    (UserSpec("4799887766", birth_date=(EPOCH + timedelta(days=1)).date()), "birthDate"),
+    (UserSpec("4799887766", birth_date=date(2099, 1, 1)), "birthDate"),
+    (UserSpec("4799887766", birth_date=date(1899, 12, 31)), "birthDate"),
+    (UserSpec("4799887766", name="x" * 5000), "name"),
+    (UserSpec("4799887766\n"), "msisdn"),
+], ids=["tomorrow-on-kasses-clock", "2099", "before-1900", "5000-characters", "trailing-newline"])
+def test_a_user_the_api_would_refuse_is_refused_naming_the_field(uow: WalletUnitOfWork, clock: FakeClock,
+                                                                 ids: SequentialIds, spec: UserSpec,
+                                                                 field: str) -> None:
+    with pytest.raises(UserError) as refused:
+        create_user(uow, clock, ids, spec)
+
+    assert refused.value.field == field
+    assert uow.users.get("4799887766") is None
+
+
+def test_a_user_born_today_on_kasses_clock_is_welcome(uow: WalletUnitOfWork, clock: FakeClock,
+                                                       ids: SequentialIds) -> None:
+    born = create_user(uow, clock, ids, UserSpec("4799887766", birth_date=EPOCH.date()))
+
+    assert born.birth_date == EPOCH.date()

@@ -34,11 +34,11 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: sa.Engine) -> None:
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def ensure_current(engine: sa.Engine, *, migrate: bool) -> None:

@@ -146,6 +146,10 @@ class SqlMerchants:
         ).fetchone()
         return rows.merchant_from_row(row) if row else None
 
+    def list(self) -> list[Merchant]:
+        found = self.conn.execute(f"SELECT {rows.MERCHANT_COLUMNS} FROM merchants ORDER BY created_at, msn").fetchall()
+        return [rows.merchant_from_row(r) for r in found]
+
     def add(self, merchant: Merchant) -> None:
         self.conn.execute(statements.insert(tables.merchants), rows.merchant_to_row(merchant))
 

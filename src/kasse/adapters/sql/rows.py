@@ -92,7 +92,7 @@ def merchant_from_row(row: Any) -> Merchant:
         market=Market(row[2]),
         client_id=row[3],
         client_secret_hash=row[4],
-        subscription_keys=(row[5], row[6]),
+        subscription_key_hashes=(row[5], row[6]),
         push_allowed=bool(row[7]),
         partial_capture_allowed=bool(row[8]),
         long_living_allowed=bool(row[9]),
@@ -102,7 +102,7 @@ def merchant_from_row(row: Any) -> Merchant:
 
 def merchant_to_row(m: Merchant) -> tuple[Any, ...]:
     return (
-        m.msn, m.name, m.market.value, m.client_id, m.client_secret_hash, m.subscription_keys[0],
-        m.subscription_keys[1], m.push_allowed, m.partial_capture_allowed, m.long_living_allowed,
+        m.msn, m.name, m.market.value, m.client_id, m.client_secret_hash, m.subscription_key_hashes[0],
+        m.subscription_key_hashes[1], m.push_allowed, m.partial_capture_allowed, m.long_living_allowed,
         to_us(m.created_at),
     )

@@ -31,7 +31,7 @@ merchants = Table(
     Column("market", String(2), nullable=False),
     Column("client_id", String(64), nullable=False, unique=True),
     Column("client_secret_hash", String(64), nullable=False),
-    Column("subscription_key_primary", String(64), nullable=False),
+    Column("subscription_key_primary", String(64), nullable=False),  # 0004: SHA-256 hex of the key, as the secret
     Column("subscription_key_secondary", String(64), nullable=False),
     Column("push_allowed", Boolean, nullable=False),
     Column("partial_capture_allowed", Boolean, nullable=False),

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
+from kasse.adapters.private_files import make_private_database
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
@@ -67,8 +68,8 @@ class SqliteDatabase(QueuedWrites):
         return f"sqlite:///{self.path}"
 
     def open(self) -> SqliteDatabase:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        if self.path != ":memory:":  # it holds hashed credentials and webhook secrets: this user's only
+            make_private_database(self.path)
         engine = sa.create_engine(self.url)
         try:
             ensure_current(engine, migrate=self.migrate)

@@ -1,5 +1,8 @@
 """A sales unit's payment events as a live Server-Sent Events stream, for `kasse listen` (test only).
 
+Only for that sales unit: the request carries its access token, subscription key and MSN exactly as an
+ePayment call does (contract §2.3), so a shared sandbox shows no one another unit's payments.
+
 Fed by the event log: each commit wakes the stream, which reads the events after the last one it
 sent. Each message's `id` is the event's position in the log, so a client that reconnects with
 `Last-Event-ID` (or `?after=`) misses nothing. That is also why a stream ends itself after
@@ -19,10 +22,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from kasse.api.auth import authorize
 from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.events import PaymentEvent
+from kasse.domain.merchant import MSN_PATTERN
 from kasse.services.topics import EVENTS
 
 router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
@@ -32,7 +37,7 @@ LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above
 POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us (they carry no
 # cross-process notification: adapters/postgres/database.py SHARED_TOPICS)
 BATCH = 500
-_MSN = re.compile(r"^[0-9]{4,10}$")
+_MSN = re.compile(MSN_PATTERN)
 
 
 def _start(request: Request, c: Container) -> int:
@@ -77,9 +82,12 @@ async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
 @router.get("/stream")
 async def event_stream(request: Request) -> StreamingResponse:
     c = container(request)
-    msn = request.query_params.get("msn", "")
-    if not _MSN.match(msn):
-        raise ProblemError(400, "msn is required: 4-10 digits", [("msn", "4-10 digits")])
+    msn = authorize(request, c.tokens, c.clock)
+    asked = request.query_params.get("msn")
+    if asked is not None and not _MSN.match(asked):
+        raise ProblemError(400, "msn must be 4-10 digits", [("msn", "4-10 digits")])
+    if asked is not None and asked != msn:
+        raise ProblemError(403, "The msn is not the access token's sales unit", [("msn", "not this sales unit")])
     after = _start(request, c)
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(_messages(c, msn, after), media_type="text/event-stream", headers=headers)

@@ -18,12 +18,13 @@ from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
 from kasse.domain.faults import Endpoint, Fault, FaultKind, FaultSpecError
+from kasse.domain.merchant import MSN_PATTERN
 from kasse.domain.timefmt import rfc3339
 from kasse.services.faults import FaultsDisabledError
 
 router = APIRouter(prefix="/_kasse/faults", tags=["kasse control (test only)"])
 
-Msn = Annotated[str, Field(pattern=r"^[0-9]{4,10}$")]
+Msn = Annotated[str, Field(pattern=MSN_PATTERN)]
 
 
 class FaultIn(Strict):

@@ -14,6 +14,7 @@ from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
+from kasse.domain.merchant import MSN_PATTERN, NAME_MAX_LENGTH, MerchantFieldError
 from kasse.domain.money import Market
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
@@ -22,9 +23,9 @@ router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
 
 
 class MerchantIn(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=100)] = "kasse test shop"
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] = "kasse test shop"
     market: Literal["NO", "DK", "FI"] = "NO"
-    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = None
+    msn: Annotated[str, Field(pattern=MSN_PATTERN)] | None = None
     pushAllowed: bool = True
     partialCaptureAllowed: bool = True
     longLivingAllowed: bool = True
@@ -50,6 +51,8 @@ async def create_merchant_route(request: Request) -> Response:
         created = await c.db.write(job)
     except MerchantExistsError as exc:
         raise ProblemError(409, str(exc), [("msn", "already exists")]) from None
+    except MerchantFieldError as exc:
+        raise ProblemError(400, str(exc), [(exc.field, str(exc))]) from None
     m = created.merchant
     return json_response(
         {
@@ -58,8 +61,8 @@ async def create_merchant_route(request: Request) -> Response:
             "market": m.market.value,
             "clientId": m.client_id,
             "clientSecret": created.client_secret,
-            "subscriptionKey": m.subscription_keys[0],
-            "secondarySubscriptionKey": m.subscription_keys[1],
+            "subscriptionKey": created.subscription_keys[0],
+            "secondarySubscriptionKey": created.subscription_keys[1],
         },
         status=201,
     )

@@ -63,7 +63,7 @@ async def _write(c: Container, fn: Callable[[UnitOfWork], T]) -> T:
         raise wallet_problem(err) from None
     except UserError as err:
         status = USER_ERROR_STATUS.get(type(err), 400)
-        raise ProblemError(status, str(err), [("msisdn", str(err))]) from None
+        raise ProblemError(status, str(err), [(err.field, str(err))]) from None
 
 
 def user_wire(user: User) -> dict[str, object]:

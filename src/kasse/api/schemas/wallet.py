@@ -7,11 +7,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from kasse.api.schemas.common import Strict
+from kasse.domain.merchant import MSN_PATTERN
+from kasse.domain.user import MSISDN_PATTERN, NAME_MAX_LENGTH
 
 
 class UserIn(Strict):
-    msisdn: Annotated[str, Field(pattern=r"^\d{9,15}$")]
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    msisdn: Annotated[str, Field(pattern=MSISDN_PATTERN)]
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] | None = None
     birthDate: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     market: Literal["NO", "DK", "FI"] | None = None
 
@@ -26,5 +28,5 @@ class ScanIn(Strict):
 
 
 class AnswerIn(Strict):
-    msn: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")] | None = None
+    msn: Annotated[str, Field(pattern=MSN_PATTERN)] | None = None
     sca: bool = False

@@ -10,6 +10,7 @@ from kasse.api.context import container
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.services.merchants import authenticate
+from kasse.settings import DEMO
 
 router = APIRouter(tags=["Access token"])
 
@@ -26,7 +27,7 @@ async def get_access_token(request: Request) -> Response:
         raise ProblemError(400, "Missing credentials", [(name, "required header") for name in missing])
     assert client_id and secret and key
     merchant = c.db.read(lambda uow: authenticate(uow, client_id, secret, key))
-    if merchant is None:
+    if merchant is None or (c.settings.production and merchant.client_id == DEMO.client_id):  # its secret is public
         raise ProblemError(401, "Invalid client_id, client_secret or subscription key")
     msn = headers.get("merchant-serial-number")
     if msn is not None and msn != merchant.msn:

@@ -27,8 +27,8 @@ from kasse.domain.errors import DomainError, NotFoundError
 from kasse.domain.faults import Endpoint
 from kasse.domain.money import Currency, Money
 from kasse.services import payments as use
-from kasse.services.commands import CancelPayment, ModifyPayment
 from kasse.services.idempotency import Rendered
+from kasse.services.payment_commands import CancelPayment, ModifyPayment
 from kasse.services.ports import UnitOfWork
 
 _REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")

@@ -14,6 +14,12 @@
     return node;
   }
 
+  // the CSRF token the server set in a cookie, sent back with every change (the page cannot be posted to from elsewhere)
+  function csrf() {
+    const found = document.cookie.match(/(?:^|;\s*)kasse_csrf=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
+
   function showError(text) {
     $("error").textContent = text || "";
     $("error").hidden = !text;
@@ -76,8 +82,12 @@
 
   async function send(path, body) {
     try {
-      const response = await fetch(api + path, { method: "POST", headers: { "content-type": "application/json" },
-                                                 body: JSON.stringify(body || {}) });
+      const response = await fetch(api + path, { method: "POST", body: JSON.stringify(body || {}),
+                                                 headers: { "content-type": "application/json", "x-csrf-token": csrf() } });
+      if (response.status === 401) {  // the sign-in ended (signed out elsewhere, or the shift's 12 hours are over)
+        window.location.href = "/pos/signin?next=" + encodeURIComponent(window.location.pathname);
+        return;
+      }
       const data = await response.json();
       if (!response.ok) { showError(data.message); return; }
       showError("");

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from kasse.sdk._money import Amount
-from kasse.sdk._receipt import Receipt
+from kasse.sdk._receipt_models import Receipt
 
 
 class UserFlow(StrEnum):

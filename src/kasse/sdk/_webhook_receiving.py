@@ -8,49 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kasse.sdk import _signature
 from kasse.sdk._errors import InvalidWebhookError
-from kasse.sdk._money import Amount
-from kasse.sdk._payment_results import PaymentEventName, ShippingDetails, UserDetails
+from kasse.sdk._webhook_models import CheckedInEvent, PaymentWebhookEvent, WebhookEvent
 from kasse.sdk._wire import WireFormatError, from_wire
 
 DEFAULT_TOLERANCE = _signature.DEFAULT_TOLERANCE
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PaymentWebhookEvent:
-    """An `epayments.payment.*.v1` delivery: one event of one payment."""
-
-    msn: str
-    reference: str
-    psp_reference: str  # this event's own
-    name: PaymentEventName
-    amount: Amount  # this operation's amount
-    timestamp: datetime
-    success: bool
-    idempotency_key: str | None = None
-    shipping_details: ShippingDetails | None = None
-    user_details: UserDetails | None = None
-    sub: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckedInEvent:
-    """A `user.checked-in.v1` delivery: a customer scanned a merchant callback QR code.
-
-    Create a payment with `Customer(customer_token=event.customer_token)` within 15 minutes.
-    """
-
-    msn: str
-    merchant_qr_id: str
-    customer_token: str
-    initiated_at: datetime
-
-
-WebhookEvent = PaymentWebhookEvent | CheckedInEvent
 
 
 def verify_webhook(

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from kasse.sdk._money import Amount
-from kasse.sdk._payment_requests import PaymentMethodType
+from kasse.sdk._payment_request_models import PaymentMethodType
 
 
 class PaymentState(StrEnum):

@@ -1,4 +1,5 @@
-"""The receipt (contract §7.3): the same schema in an ePayment create request and in Order Management.
+"""The receipt (contract §7.3), the same schema in an ePayment create request and in Order Management, and
+what Order Management (§7) keeps beside it per order: the payment type and the category link.
 
 Every money field is an integer in minor units of the bottom line's currency.
 """
@@ -119,3 +120,38 @@ class Receipt:
 
     order_lines: Sequence[OrderLine]
     bottom_line: BottomLine
+
+
+class PaymentType(StrEnum):
+    """Which API the order was paid through."""
+
+    ECOM = "ECOM"  # ePayment (and the older eCom API); in-person payments too
+    RECURRING = "RECURRING"  # a Recurring agreement's charge
+
+
+class OrderCategory(StrEnum):
+    """What the order is, which decides how the app presents its link."""
+
+    GENERAL = "GENERAL"  # anything not below
+    RECEIPT = "RECEIPT"  # a receipt page
+    ORDER_CONFIRMATION = "ORDER_CONFIRMATION"  # a confirmation of an order not yet delivered
+    DELIVERY = "DELIVERY"  # tracking of a delivery
+    TICKET = "TICKET"  # a ticket for an event or a journey
+    BOOKING = "BOOKING"  # a reservation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CategoryLink:
+    """The category of an order and the merchant page the app links to."""
+
+    category: OrderCategory
+    order_details_url: str
+    image_id: str | None = None  # an image uploaded to Order Management
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderDetails:
+    """What Order Management holds for one order."""
+
+    category: CategoryLink | None = None
+    receipt: Receipt | None = None

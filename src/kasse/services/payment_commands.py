@@ -1,4 +1,7 @@
-"""Commands: what a caller asks a use case to do, already parsed and typed by the entrypoint."""
+"""The payment use cases' commands: what a caller asks `services.payments` to do, parsed and typed by the entrypoint.
+
+(Commands in the cosmicpython sense; the `kasse` command line lives in `kasse.cli`.)
+"""
 
 from __future__ import annotations
 
