@@ -1,7 +1,7 @@
 """shared limits: armed test faults and rate-limit windows for every process; indexes that keep lists indexed
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0004
 Create Date: 2026-12-06
 
 On PostgreSQL `rate_limits` is UNLOGGED: a window is worth nothing after a crash, and a commit that
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0007"  # re-chained after settlement (0007) on merging main; the lead may re-chain again
+down_revision = "0004"  # re-chained after main's 0003 -> 0007 -> 0004 on merging; the lead may re-chain again
 branch_labels = None
 depends_on = None
 
