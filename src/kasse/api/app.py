@@ -33,6 +33,7 @@ from kasse.api.problems import ProblemError, problem_response
 from kasse.api.request_limits import LimitedStarlette
 from kasse.api.vipps import accesstoken, epayment, miami, ordermanagement, qr, qr_pages, report, webhooks
 from kasse.container import Container
+from kasse.domain.rate_limits import RateLimitedError
 
 log = logging.getLogger("kasse.api")
 
@@ -53,6 +54,12 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     return problem_response(400, "One or more validation errors occurred.", request.url.path, extra)
 
 
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimitedError)
+    return problem_response(429, str(exc), request.url.path, [("reference", exc.reference)],
+                            headers={"Retry-After": str(exc.retry_after)})
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
         log.info("%s", exc)
@@ -69,6 +76,7 @@ HANDLERS = {
     invalid_params.ParamsProblemError: invalid_params.handle,  # the QR and Order Management error shape
     HTTPException: _http_error,
     RequestValidationError: _invalid,
+    RateLimitedError: _rate_limited,  # contract §4.13 (adapters/rate_limits.py)
     Exception: _crash,
 }
 

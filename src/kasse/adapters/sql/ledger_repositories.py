@@ -14,7 +14,7 @@ from kasse.domain.partner import AccountingPartner
 from kasse.domain.settlement_terms import PayoutFrequency, SettlementMode, SettlementTerms
 
 if TYPE_CHECKING:
-    from kasse.adapters.sql.repositories import Connection
+    from kasse.adapters.sql.connection import Connection
 
 FIRST_LEDGER_ID = 300001  # ledger ids look like the six-digit ones of the Report API's examples
 LEDGER_COLUMNS = ("ledger_id, msn, market, fee_basis_points, fee_fixed, mode, frequency, payout_delay_days,"

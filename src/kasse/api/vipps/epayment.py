@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from kasse.api.auth import authorize, idempotency_key
 from kasse.api.body import parse, read_body
-from kasse.api.context import container, idempotent_write
+from kasse.api.context import container, counted, idempotent_write
 from kasse.api.faults import answer, fire
 from kasse.api.payment_commands import to_create_command
 from kasse.api.problems import ProblemError, domain_problem
@@ -47,14 +47,14 @@ async def create_payment(request: Request) -> Response:
     raw = await read_body(request)
     key = idempotency_key(request, required=True)
     body = parse(CreatePaymentRequest, raw)
-    c.limiter.hit("create", msn, body.reference)
     cmd, token = to_create_command(body, msn, key, c.settings.base_url, c.ids.token())
 
     def action(uow: UnitOfWork) -> Rendered:
         payment = use.create_payment(uow, c.clock, c.ids, cmd, token)
         return Rendered(201, orjson.dumps(create_wire(payment)))
 
-    out = await idempotent_write(c, request, msn=msn, key=key, operation="create", body=body, action=action)
+    out = await idempotent_write(c, request, msn=msn, key=key, operation="create", body=body, action=action,
+                                 limit=(msn, body.reference), reads=(msn, body.reference))
     return answer(raw_json(out.body, out.status), lost)
 
 
@@ -63,8 +63,9 @@ async def get_payment(request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     lost = fire(c.faults, msn, Endpoint.GET)
-    c.limiter.hit("get", request.headers["ocp-apim-subscription-key"], _reference(reference))
-    payment = c.db.read(lambda uow: uow.payments.get(msn, reference))
+    key = request.headers["ocp-apim-subscription-key"]
+    payment = await c.db.query(counted(c, "get", key, _reference(reference),
+                                       lambda uow: uow.payments.get(msn, reference)))
     if payment is None:
         status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
         return answer(raw_json(body, status), lost)
@@ -76,8 +77,9 @@ async def get_payment_events(request: Request) -> Response:
     c = container(request)
     msn = authorize(request, c.tokens, c.clock)
     lost = fire(c.faults, msn, Endpoint.EVENTS)
-    c.limiter.hit("events", request.headers["ocp-apim-subscription-key"], _reference(reference))
-    events = c.db.read(lambda uow: uow.events.list(msn, reference))
+    key = request.headers["ocp-apim-subscription-key"]
+    events = await c.db.query(counted(c, "events", key, _reference(reference),
+                                      lambda uow: uow.events.list(msn, reference)))
     if not events:
         status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
         return answer(raw_json(body, status), lost)
@@ -92,7 +94,7 @@ async def _modify(request: Request, operation: str) -> Response:
     raw = await read_body(request)
     key = idempotency_key(request, required=True)
     body = parse(ModificationRequest, raw)
-    c.limiter.hit(operation, msn, _reference(reference))
+    _reference(reference)
     amount = Money(body.modificationAmount.value, Currency(body.modificationAmount.currency))
     cmd = ModifyPayment(msn, reference, amount, key)
     run = use.capture_payment if operation == "capture" else use.refund_payment
@@ -100,7 +102,8 @@ async def _modify(request: Request, operation: str) -> Response:
     def action(uow: UnitOfWork) -> Rendered:
         return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
 
-    out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, body=body, action=action)
+    out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, body=body, action=action,
+                                 limit=(msn, reference), reads=(msn, reference))
     return answer(raw_json(out.body, out.status), lost)
 
 
@@ -120,13 +123,14 @@ async def cancel_payment(request: Request) -> Response:
     raw = await read_body(request)
     key = idempotency_key(request, required=False)
     body = parse(CancelRequest, raw, empty_ok=True)
-    c.limiter.hit("cancel", msn, _reference(reference))
+    _reference(reference)
     cmd = CancelPayment(msn, reference, key, transaction_only=bool(body.cancelTransactionOnly))
 
     def action(uow: UnitOfWork) -> Rendered:
         return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
 
-    out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", body=body, action=action)
+    out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", body=body, action=action,
+                                 limit=(msn, reference), reads=(msn, reference))
     return answer(raw_json(out.body, out.status), lost)
 
 
