@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from kasse.services.ports import Clock, UnitOfWork
 
 BATCH = 200  # ledgers looked at per query
 MAX_ROUNDS = 1000  # a guard: each round closes up to a batch of ledgers through today
+
+log = logging.getLogger("kasse.ledgers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +72,10 @@ def close_ledger(uow: UnitOfWork, ledger_id: str, now: datetime, board: FaultBoa
     if closings:
         save(uow, ledger)
         held = board.take(ledger.msn, [FaultKind.REPORT_SLOW_CLOSING]) if board is not None else None
-        if held is not None:
-            pause(held.delay_seconds or SLOW_CLOSING_SECONDS)
+        if held is not None:  # the take commits with this closing, so only the log tells that the hold began
+            seconds = held.delay_seconds or SLOW_CLOSING_SECONDS
+            log.warning("report.slow-closing: holding the closing of ledger %s open for %.0f s", ledger_id, seconds)
+            pause(seconds)
     return [ClosedDate(ledger.ledger_id, ledger.msn, c.ledger_date, c.payout.amount if c.payout else None,
                        c.payout.psp_reference if c.payout else None, ledger.currency.value) for c in closings]
 
