@@ -80,8 +80,8 @@ test-postgres: install ## only the PostgreSQL run of `make test`
 bench: install
 	$(BIN)/python bench/run.py
 
-# PostgreSQL (`kasse serve --workers 2`, a private schema created and dropped in KASSE_TEST_DATABASE_URL's
-# database) against SQLite (one process), same scenarios: bench/README.md
+# SQLite (one process), then PostgreSQL with `kasse serve --workers 1, 2 and 4` (a private schema created and
+# dropped in KASSE_TEST_DATABASE_URL's database), same scenarios, CPU per operation and ceilings: bench/README.md
 bench-postgres: install
 	$(BIN)/python bench/postgres.py --database-url "$(KASSE_TEST_DATABASE_URL)"
 

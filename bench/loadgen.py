@@ -184,6 +184,17 @@ async def run_closed_loop(conns: list[HttpConnection], step: Step, end: float) -
         task.result()
 
 
+async def send_each(conns: list[HttpConnection], requests: list[bytes]) -> None:
+    """Send every request once, spread over the connections (unmeasured: warming up)."""
+    rec = Recorder(0.0, float("inf"))
+
+    async def one(idx: int, conn: HttpConnection) -> None:
+        for data in requests[idx::len(conns)]:
+            await timed(conn, data, rec, "warm-up")
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(conns)))
+
+
 async def spread_connects(conns: list[HttpConnection], gap: float) -> None:
     """Open the connections one by one, `gap` seconds apart, so several server processes share them.
 

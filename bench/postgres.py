@@ -1,12 +1,13 @@
-"""kasse on PostgreSQL (N worker processes) against kasse on SQLite (one process), in one run.
+"""kasse on SQLite (one process) and on PostgreSQL with 1, 2 and 4 worker processes, in one run: throughput,
+CPU per operation of kasse and of PostgreSQL apart, and the ceiling that CPU sets per number of cores.
 
-    .venv/bin/python bench/postgres.py [--duration 10] [--connections 32] [--workers 2] [--json results.json]
+    .venv/bin/python bench/postgres.py [--duration 10] [--workers 1,2,4] [--preload 1000000] [--json out.json]
 
-Runs the core scenarios of bench/run.py (creates, gets, captures, cycles) first against `kasse serve`
-on a fresh SQLite file (one process), then against `kasse serve --workers N` on a private schema of
-the PostgreSQL database at --database-url (created for this run and dropped at its end; no other
-schema is touched), and prints both tables and the PostgreSQL/SQLite ratio per scenario.
-See bench/README.md.
+Runs the core scenarios of bench/run.py (creates, gets, captures, cycles) against `kasse serve` on a fresh
+SQLite file, then against `kasse serve --workers N` for each N on a private schema of the PostgreSQL database
+at --database-url (created for this run and dropped at its end; no other schema is touched). With
+--preload N each store is measured empty and again holding N payments filled in bulk (bench/preload.py),
+against the growth targets of issue #17. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from report import compare, git_commit, report
+from report import ceilings, git_commit, growth, report
 from run import SCENARIOS, new_loop, run_all, workdir
 from server_process import fs_type, start_server, stop_server
 
@@ -41,7 +42,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS),
                    help=f"comma-separated subset of {','.join(SCENARIOS)} (default all, in that order)")
-    p.add_argument("--workers", type=int, default=2, help="kasse serve processes on PostgreSQL (default 2)")
+    p.add_argument("--workers", default="1,2,4",
+                   help="comma-separated numbers of kasse serve processes on PostgreSQL, one run each (default 1,2,4)")
+    p.add_argument("--preload", type=int, default=0, metavar="N",
+                   help="also measure each store holding N payments filled in bulk (bench/preload.py), against the "
+                        "same store empty")
     p.add_argument("--database-url", default=os.environ.get("KASSE_BENCH_DATABASE_URL", DEFAULT_URL),
                    help=f"PostgreSQL database to make a private schema in (default $KASSE_BENCH_DATABASE_URL "
                         f"or {DEFAULT_URL})")
@@ -63,8 +68,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if set(args.scenarios) - set(SCENARIOS) or set(args.backends) - set(BACKENDS):
         p.error(f"scenarios are {','.join(SCENARIOS)}; backends are {','.join(BACKENDS)}")
-    if args.connections < 1 or args.duration <= 0 or args.pool_per_connection < 1 or args.workers < 1:
-        p.error("--connections, --duration, --pool-per-connection and --workers must be positive")
+    try:
+        args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    except ValueError:
+        p.error("--workers takes numbers of processes, e.g. 1,2,4")
+    if (args.connections < 1 or args.duration <= 0 or args.pool_per_connection < 1 or args.preload < 0
+            or not args.workers or min(args.workers) < 1):
+        p.error("--connections, --duration, --pool-per-connection and --workers must be positive, --preload not "
+                "negative")
     return args
 
 
@@ -82,12 +93,21 @@ def private_schema(url: str) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+def run_backend(backend: str, workers: int, stored: int, tmp: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Start `kasse serve` on a fresh store (holding `stored` payments), run the scenarios, stop it."""
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(private_schema(args.database_url)) if backend == "postgres" else None
-        workers = args.workers if url else 1
-        where = tmp / backend
+        where = tmp / f"{backend}-{workers}-{stored}"
         where.mkdir()
+        args.stored_references = []
+        if stored:
+            from preload import preload, sample_references  # imports kasse's tables: only when asked for
+
+            run = secrets.token_hex(3)
+            print(f"  preloading {stored:,} payments into {backend} ...", file=sys.stderr, flush=True)
+            took = preload(stored, run, db=str(where / "kasse.db"), database_url=url)
+            print(f"  preloaded in {took:.1f} s ({stored / took:,.0f} payments/s)", file=sys.stderr, flush=True)
+            args.stored_references = sample_references(run, stored, 4096)
         print(f"  starting kasse serve on {backend} ({workers} process{'es' if workers > 1 else ''}) ...",
               file=sys.stderr, flush=True)
         server = start_server(where, writer_stats=False, database_url=url, workers=workers,
@@ -95,48 +115,58 @@ def run_backend(backend: str, tmp: Path, args: argparse.Namespace) -> list[dict[
         try:
             loop = new_loop()
             try:
-                return loop.run_until_complete(run_all(server, args))
+                results = loop.run_until_complete(run_all(server, args))
             finally:
                 loop.close()
         except (RuntimeError, OSError, urllib.error.URLError) as exc:
             raise RuntimeError(f"{backend}: {exc}\n--- server log ---\n{server.log_tail()}") from None
         finally:
             stop_server(server)
+        for r in results:
+            r.update(backend=backend, workers=workers, stored=stored)
+        return results
+
+
+def configurations(args: argparse.Namespace) -> list[tuple[str, int, int]]:
+    """(backend, processes, payments stored) for every server this run measures, in order."""
+    servers = [("sqlite", 1)] if "sqlite" in args.backends else []
+    servers += [("postgres", w) for w in args.workers] if "postgres" in args.backends else []
+    return [(b, w, n) for b, w in servers for n in ((0, args.preload) if args.preload else (0,))]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    results: dict[str, list[dict[str, Any]]] = {}
-    metas: dict[str, dict[str, Any]] = {}
+    runs: list[dict[str, Any]] = []
     with workdir(args) as tmp:
-        for backend in args.backends:
+        for backend, workers, stored in configurations(args):
             meta = {
                 "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
                 "connections": args.connections, "duration": args.duration, "warmup": args.warmup,
                 "cpus": os.cpu_count(), "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
                 "python": sys.version.split()[0], "command": " ".join([Path(sys.executable).name, *sys.argv]),
-                "server": f"python -m kasse serve{f' --workers {args.workers}' if backend == 'postgres' else ''}",
-                "backend": backend,
+                "server": f"python -m kasse serve{f' --workers {workers}' if backend == 'postgres' else ''}"
+                          f"{f' holding {stored:,} payments' if stored else ''}",
+                "backend": backend, "workers": workers, "stored": stored,
                 "experiments": {"serve_script": args.experiment_serve_script}
                 if backend == "postgres" and args.experiment_serve_script else {},
                 "db_fs": "PostgreSQL server" if backend == "postgres" else fs_type(tmp),
             }
             try:
-                results[backend] = run_backend(backend, tmp, args)
+                results = run_backend(backend, workers, stored, tmp, args)
             except (RuntimeError, psycopg.Error) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
             meta["loadavg_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            metas[backend] = meta
-    for backend in args.backends:
-        print(f"\n==================== {backend}: {metas[backend]['server']}")
-        report(results[backend], metas[backend])
-    ratios: list[dict[str, Any]] = []
-    if len(results) == 2:
-        print()
-        ratios = compare(results["sqlite"], results["postgres"], args.workers)
+            runs.append({"meta": meta, "results": results})
+    for run in runs:
+        print(f"\n==================== {run['meta']['backend']}: {run['meta']['server']}")
+        report(run["results"], run["meta"])
+    everything = [r for run in runs for r in run["results"]]
+    print()
+    table = ceilings(everything)
+    checks = growth(everything) if args.preload else []
     if args.json:
-        Path(args.json).write_text(json.dumps({"meta": metas, "results": results, "ratios": ratios}, indent=2))
+        Path(args.json).write_text(json.dumps({"runs": runs, "ceilings": table, "growth": checks}, indent=2))
     return 0
 
 

@@ -17,6 +17,7 @@ from kasse.domain.merchant import Merchant, hash_secret
 from kasse.domain.money import Currency, Market, Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import EventName, PaymentState
+from kasse.services.faults import MemoryFaultStore as InMemoryFaults  # noqa: F401 - the fakes' name for it
 from kasse.services.payment_commands import CreatePayment, UserFlow
 from kasse.services.ports import StoredResponse
 from tests.ledger_fakes import InMemoryLedgers, InMemoryPartners
@@ -75,6 +76,9 @@ class InMemoryPayments:
     def get(self, msn: str, reference: str) -> Payment | None:
         return self.rows.get((msn, reference))
 
+    def expect(self, msn: str, reference: str) -> None:
+        pass
+
     def get_by_token(self, token: str) -> Payment | None:
         key = self.tokens.get(token)
         return self.rows[key] if key else None
@@ -102,9 +106,8 @@ class InMemoryEvents:
     def __init__(self) -> None:
         self.log: list[PaymentEvent] = []
 
-    def append(self, event: PaymentEvent) -> int:
+    def append(self, event: PaymentEvent) -> None:
         self.log.append(event)
-        return len(self.log)
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
         return [e for e in self.log if (e.msn, e.reference) == (msn, reference)]
@@ -159,13 +162,15 @@ class RecordingOutbox:
 
     subscriptions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
+    appended: int = 0
 
     def subscribe(self, msn: str, webhook_id: str, event_types: Sequence[str]) -> None:
         for event_type in event_types:
             self.subscriptions.setdefault(msn, {}).setdefault(event_type, []).append(webhook_id)
 
-    def enqueue(self, event: PaymentEvent, event_id: int) -> int:
-        return self._queue(event.msn, event.name.webhook_event, event_id, event.to_webhook())
+    def enqueue(self, event: PaymentEvent) -> None:
+        self.appended += 1  # the event was appended just before: its position in the log
+        self._queue(event.msn, event.name.webhook_event, self.appended, event.to_webhook())
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         return self._queue(msn, event_type, None, payload)

@@ -55,6 +55,14 @@ class InMemoryLedgers:
                  and (ledger_date is None or e.ledger_date == ledger_date)]
         return sorted(found, key=lambda e: e.position)[:limit]
 
+    def negative_since(self, ledger_id: str) -> date | None:
+        funds = self.entries(ledger_id, Topic.FUNDS, after=0, limit=10**9)
+        last_ok = max((e.position for e in funds if e.balance_after >= 0), default=0)
+        return next((e.ledger_date for e in funds if e.position > last_ok), None)
+
+    def of_psp_reference(self, ledger_id: str, topic: Topic, psp_reference: str) -> Sequence[LedgerEntry]:
+        return [e for e in self.entries(ledger_id, topic, after=0, limit=10**9) if e.psp_reference == psp_reference]
+
     def list(self, *, after: str | None, limit: int, ledger_ids: Collection[str] | None = None,
              msn: str | None = None) -> Sequence[Ledger]:
         found = [ledger for ledger, _ in self.rows.values() if ledger.ledger_id > (after or "")

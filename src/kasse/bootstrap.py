@@ -16,12 +16,14 @@ from kasse.adapters.jwt_tokens import JwtTokens
 from kasse.adapters.private_files import make_private_database, read_or_create_secret, read_secret
 from kasse.adapters.qr_decode import ZxingQrReader
 from kasse.adapters.qr_render import SegnoQrRenderer
+from kasse.adapters.rate_limits import MemoryRateLimiter, SqlRateLimiter
+from kasse.adapters.sql.fault_store import SqlFaultStore
 from kasse.adapters.sql.migrate import current_revision, ensure_current, head_revision
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.adapters.webhook_sender import AiohttpWebhookSender
-from kasse.api.ratelimit import RateLimiter
 from kasse.container import Container
+from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
 from kasse.services.shared_clock import follow, reset_unusable
@@ -34,6 +36,13 @@ if TYPE_CHECKING:  # psycopg is imported only when KASSE_DATABASE_URL asks for P
 log = logging.getLogger("kasse")
 
 Database: TypeAlias = "SqliteDatabase | PostgresDatabase"
+
+def _fault_board(settings: Settings, db: Database, clock: ControllableClock) -> FaultBoard:
+    """Armed test faults in the shared store: every process of the installation fires the same (issue #17)."""
+    store = SqlFaultStore(db, commits_signalled=bool(settings.database_url))
+    db.on_commit(store.forget)
+    return FaultBoard(clock, RandomIds(), store, enabled=not settings.production)
+
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """PostgreSQL when `KASSE_DATABASE_URL` names one, else the SQLite file."""
@@ -167,11 +176,13 @@ def build(settings: Settings) -> Container:
         # the demo unit's credentials are public: a token issued before a switch to production no longer counts
         tokens=JwtTokens(_signing_secret(settings, db),
                          refused=frozenset({DEMO.client_id}) if settings.production else frozenset()),
-        limiter=RateLimiter(clock.now, enabled=settings.rate_limits),
+        limiter=(SqlRateLimiter if settings.database_url else MemoryRateLimiter)(clock.now,
+                                                                               enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),
         sender=AiohttpWebhookSender(SystemClock(), targets=settings.webhook_targets),
         commits=CommitSignal(),
         qr_reader=ZxingQrReader(),
+        faults=_fault_board(settings, db, clock),
     )
     db.on_commit(container.commits.notify)
     if not settings.production:  # a restarted server keeps the virtual time it had (services/shared_clock.py)

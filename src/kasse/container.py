@@ -7,8 +7,8 @@ route, page or loop needs the composition root (or a driver) to name its types.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -27,9 +27,10 @@ class Database(Protocol):
     """The store: reads on the caller's thread, writes committed one transaction per job (DESIGN.md)."""
 
     def read(self, fn: Callable[[UnitOfWork], T]) -> T: ...
+    async def query(self, fn: Callable[[UnitOfWork], T]) -> T: ...  # a read that never blocks the event loop
     async def write(self, fn: Callable[[UnitOfWork], T]) -> T: ...
     def write_sync(self, fn: Callable[[UnitOfWork], T]) -> T: ...
-    def on_commit(self, listener: Callable[[], None]) -> None: ...
+    def on_commit(self, listener: Callable[[frozenset[str]], None]) -> None: ...  # called with the topics
     def close(self) -> None: ...
 
 
@@ -53,9 +54,14 @@ class TokenIssuer(Protocol):
 
 
 class RateLimits(Protocol):
-    """Counts calls per operation and reference; refuses with a 429 problem when a window is full (§4.13)."""
+    """Counts calls per operation and reference (§4.13) inside the caller's unit of work; RateLimitedError when a
+    window is full. `shared`: counted in the store for every process (PostgreSQL), `prune` drops quiet windows."""
 
-    def hit(self, operation: str, scope: str, reference: str) -> None: ...
+    shared: bool
+    enabled: bool
+
+    def hit(self, uow: UnitOfWork, operation: str, scope: str, reference: str) -> None: ...
+    def prune(self, uow: UnitOfWork) -> int: ...
 
 
 class QrRenderer(Protocol):
@@ -74,9 +80,9 @@ class QrReader(Protocol):
 class CommitSignals(Protocol):
     """Wakes waiting tasks after commits, across threads and event loops."""
 
-    def subscribe(self) -> asyncio.Event: ...
+    def subscribe(self, *topics: str) -> asyncio.Event: ...  # services/topics.py; none named: every commit
     def unsubscribe(self, event: asyncio.Event) -> None: ...
-    def notify(self) -> None: ...
+    def notify(self, topics: Iterable[str] = ...) -> None: ...
 
 
 @dataclass
@@ -92,7 +98,4 @@ class Container:
     sender: SigningSender
     commits: CommitSignals
     qr_reader: QrReader
-    faults: FaultBoard = field(init=False)  # armed test faults (services/faults.py), none in production
-
-    def __post_init__(self) -> None:
-        self.faults = FaultBoard(self.clock, self.ids, enabled=not self.settings.production)
+    faults: FaultBoard  # armed test faults (services/faults.py) in the shared store, none in production

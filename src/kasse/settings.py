@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kasse.domain.report_dialect import ReportDialect, parse_dialect
 from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
 from kasse.exposure import is_loopback_host, url_is_loopback
 
@@ -101,6 +102,8 @@ class Settings:
     admin_token: str | None = None
     # networks a production webhook may target besides public addresses (KASSE_WEBHOOK_ALLOW_NETWORKS, a LAN)
     webhook_allow_networks: tuple[Network, ...] = ()
+    # the Report API's answers where its sources disagree (KASSE_REPORT_OPEN_DATE, KASSE_REPORT_PAYOUT_ENTRY_TYPE)
+    report_dialect: ReportDialect = field(default_factory=ReportDialect)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -135,6 +138,8 @@ class Settings:
             signing_secret=_secret("KASSE_SIGNING_SECRET", MIN_SECRET_LENGTH),
             admin_token=_secret("KASSE_ADMIN_TOKEN"),
             webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
+            report_dialect=parse_dialect(os.environ.get("KASSE_REPORT_OPEN_DATE"),
+                                         os.environ.get("KASSE_REPORT_PAYOUT_ENTRY_TYPE")),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]

@@ -215,7 +215,6 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="adapters/sql repositories import each other: split on branch `scale` (#14.5)")
 def test_no_module_imports_itself_through_others() -> None:
     assert circles(import_graph()) == []
 

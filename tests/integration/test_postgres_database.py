@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -18,9 +20,10 @@ from click.testing import CliRunner
 from kasse.adapters.postgres.connection import is_postgres_url, libpq_url, sqlalchemy_url, translate, with_schema
 from kasse.adapters.postgres.database import PostgresDatabase
 from kasse.adapters.sql.migrate import SchemaMismatchError, head_revision
-from kasse.adapters.sql.repositories import SqlUnitOfWork
 from kasse.adapters.sql.tables import metadata
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.cli import main
+from kasse.domain.clock_state import ClockState
 from kasse.domain.errors import DomainError
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import Operation
@@ -122,15 +125,42 @@ def test_a_failing_job_rolls_back_alone(pg: PostgresDatabase) -> None:
 
 
 @postgres
-def test_a_commit_in_one_process_wakes_the_listeners_of_another(pg: PostgresDatabase, pg_url: str) -> None:
+def test_a_commit_in_one_process_wakes_the_listeners_of_another_with_its_topics(pg: PostgresDatabase,
+                                                                                pg_url: str) -> None:
     other = PostgresDatabase(pg_url).open()
+    heard: list[frozenset[str]] = []
     woke = threading.Event()
     try:
-        other.on_commit(woke.set)
-        pg.write_sync(lambda uow: uow.conn.execute("INSERT INTO settings (key, value) VALUES ('ping', '1')"))
+        other.on_commit(lambda topics: (heard.append(topics), woke.set()))
+        pg.write_sync(lambda uow: uow.clock_state.save(ClockState(timedelta(seconds=5), None, 1)))
         assert woke.wait(5.0)
     finally:
         other.close()
+    assert heard == [frozenset({"clock"})]
+
+
+@postgres
+def test_a_commit_of_only_payments_and_events_wakes_no_other_process(pg: PostgresDatabase, pg_url: str) -> None:
+    other = PostgresDatabase(pg_url).open()
+    heard: list[frozenset[str]] = []
+    mine: list[frozenset[str]] = []
+    pg.on_commit(mine.append)
+    try:
+        other.on_commit(heard.append)
+        pg.write_sync(lambda uow: uow.topics.update({"payments", "events"}))
+        pg.write_sync(lambda uow: uow.clock_state.save(ClockState(timedelta(seconds=5), None, 1)))
+        poll_until(lambda: heard)
+    finally:
+        other.close()
+    assert heard == [frozenset({"clock"})]  # the payments commit before it never reached the other process
+    poll_until(lambda: len(mine) == 2 or set().union(*mine) >= {"payments", "events", "clock"})
+    assert set().union(*mine) == {"payments", "events", "clock"}  # its own process hears every topic
+
+
+def poll_until(done: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @postgres
@@ -238,8 +268,10 @@ def keys(db: PostgresDatabase) -> set[str]:
 
 
 @postgres
-def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_keep_their_work(
+def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_answer_as_alone(
         one_writer: PostgresDatabase) -> None:
+    """The server refuses a statement of one job: the batch's transaction is lost (pipelined, a refusal cannot
+    be pinned on its job before the batch's sync), so each job runs again alone; each caller gets one answer."""
     db = one_writer
     db.write_sync(insert("taken"))  # committed before the batch: the racing job's INSERT will collide with it
     attempts: Counter[str] = Counter()
@@ -255,9 +287,28 @@ def test_a_job_that_loses_a_race_in_a_batch_is_retried_alone_and_its_neighbours_
     futures = queued_behind_a_busy_writer(db, [insert("before"), racer, insert("after")])
 
     assert [f.result(10) for f in futures] == ["before", "attempt 2", "after"]
-    assert db.retries == 1 and attempts["racer"] == 2
-    assert db.batches - batches_before == 3  # the blocker's, the batch of three, then the racer alone
-    assert keys(db) == {"taken", "before", "racer-half", "after"}  # the first attempt's half went with its savepoint
+    assert db.retries == 3 and attempts["racer"] == 2
+    assert db.batches - batches_before == 4  # the blocker's, then the three jobs alone; the batch of three is lost
+    assert keys(db) == {"taken", "before", "racer-half", "after"}  # the first attempt's half went with the batch
+
+
+@postgres
+def test_a_job_that_fails_in_python_is_undone_alone_and_its_neighbours_keep_their_work(
+        one_writer: PostgresDatabase) -> None:
+    db = one_writer
+
+    def half_then_fails(uow: SqlUnitOfWork) -> str:
+        uow.conn.execute("INSERT INTO settings (key, value) VALUES ('half', 'v')")
+        raise ValueError("no")
+
+    batches_before = db.batches
+    futures = queued_behind_a_busy_writer(db, [insert("before"), half_then_fails, insert("after")])
+
+    assert futures[0].result(10) == "before" and futures[2].result(10) == "after"
+    with pytest.raises(ValueError, match="no"):
+        futures[1].result(10)
+    assert db.retries == 0 and db.batches - batches_before == 2  # the blocker's and the batch of three
+    assert "half" not in keys(db)
 
 
 @postgres

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kasse.adapters.clock import ControllableClock
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.domain.timefmt import parse_rfc3339
 from kasse.services import shared_clock

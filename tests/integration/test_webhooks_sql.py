@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.webhook_repositories import DUE_SQL
 from kasse.adapters.sqlite.database import SqliteDatabase
 from tests.unit.services.test_deliveries import (  # noqa: F401 - collected here, with this module's `uow`

@@ -23,7 +23,7 @@ from hypothesis import Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.webhook_repositories import delivery_history
 from kasse.bootstrap import build
 from kasse.container import Container

@@ -1,9 +1,12 @@
 """SIGKILL while ledger dates are being closed: after a restart every date is closed exactly once (issue #16).
 
 Hundreds of sales units, each with one capture, are filled into the store; then the clock is moved days
-ahead and the server is SIGKILLed at a random moment while it closes those dates, several times over.
-After a last restart every ledger must have closed every due date once: one `fees-retained` and one
-`payout-scheduled` for the day of its capture, nothing written twice, balances chained, funds back at zero.
+ahead and the server is SIGKILLed while it closes those dates. The first kill is certain to land inside a
+closing: `report.slow-closing` holds one ledger's closing transaction open after its writes, the test kills
+once the fault has fired, and the store then shows that ledger's date still open. Further kills come at
+random moments. After a last restart every ledger must have closed every due date once: one
+`fees-retained` and one `payout-scheduled` for the day of its capture, nothing written twice, balances
+chained, funds back at zero.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 
 from kasse.bootstrap import build
 from kasse.domain.events import PaymentEvent
+from kasse.domain.ledger import Topic
 from kasse.domain.money import Currency, Money
 from kasse.domain.payment_state import EventName
 from kasse.services.merchants import MerchantSpec, create_merchant
@@ -31,32 +35,83 @@ from tests.harness import TEST_DATABASE_URL, ServerProcess, schema_url
 pytestmark = pytest.mark.slow
 
 UNITS = 300
-KILLS = 3
+KILLS = 3  # the first inside a held closing, then at random moments
+HOLD_SECONDS = 120.0
 
 
-def fill(database: Path) -> None:
-    """Create the sales units and book one capture each, straight into the store (not through the API)."""
+def store(database: Path) -> Any:
     url = schema_url(str(database), migrated=True) if TEST_DATABASE_URL else None
-    container = build(Settings(database=str(database), database_url=url, seed_demo=False))
+    return build(Settings(database=str(database), database_url=url, seed_demo=False))
 
-    def job(uow: Any) -> None:
+
+def fill(database: Path) -> list[str]:
+    """Create the sales units and book one capture each, straight into the store (not through the API)."""
+    container = store(database)
+
+    def job(uow: Any) -> list[str]:
+        msns = []
         for i in range(UNITS):
             merchant = create_merchant(uow, container.clock, container.ids, MerchantSpec(name=f"unit {i}")).merchant
             record(uow, PaymentEvent(merchant.msn, f"kill-{i:04d}", f"kill-psp-{i:04d}", EventName.CAPTURED,
                                      Money(10000 + i, Currency.NOK), container.clock.now(), None))
+            msns.append(merchant.msn)
+        return msns
 
     try:
-        container.db.write_sync(job)
+        found: list[str] = container.db.write_sync(job)
+        return found
     finally:
         container.db.close()
 
 
-def advance_then_kill(server: ServerProcess, rng: random.Random) -> None:
-    def advance() -> None:
-        with contextlib.suppress(httpx.HTTPError):  # killed mid-request: that is the point
-            httpx.post(f"{server.url}/_kasse/clock/advance", json={"duration": "2d"}, timeout=30)
+def stored_ledger(database: Path, msn: str) -> tuple[Any, list[str]]:
+    """Read one unit's ledger and its funds entry types straight from the store (no server running)."""
+    container = store(database)
 
-    mover = threading.Thread(target=advance)
+    def read(uow: Any) -> tuple[Any, list[str]]:
+        ledger = uow.ledgers.for_msn(msn)
+        funds = uow.ledgers.entries(ledger.ledger_id, Topic.FUNDS, after=0, limit=100)
+        return ledger, [e.entry_type.value for e in funds]
+
+    try:
+        return container.db.read(read)  # type: ignore[no-any-return]
+    finally:
+        container.db.close()
+
+
+def disarm_all(database: Path) -> None:
+    """Disarm every fault straight in the store: a taken fault comes back when its closing dies uncommitted."""
+    container = store(database)
+    try:
+        container.faults.disarm_all()
+    finally:
+        container.db.close()
+
+
+def kill_inside_a_closing(server: ServerProcess, msn: str) -> None:
+    """Hold `msn`'s closing open with `report.slow-closing`, move the clock, and SIGKILL once the hold began."""
+    with httpx.Client(base_url=server.url, timeout=30, trust_env=False) as client:
+        armed = client.post("/_kasse/faults", json={"msn": msn, "kind": "report.slow-closing", "times": 1,
+                                                    "delaySeconds": HOLD_SECONDS})
+        assert armed.status_code == 201, armed.text
+        mover = threading.Thread(target=lambda: _advance(server))
+        mover.start()
+        deadline = time.monotonic() + HOLD_SECONDS / 2
+        # the fault is taken inside the closing's transaction, which the hold keeps open: the log line tells
+        while "report.slow-closing: holding" not in server.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, "the slow closing never started"
+            time.sleep(0.05)
+        server.kill()
+    mover.join()
+
+
+def _advance(server: ServerProcess) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # killed mid-request: that is the point
+        httpx.post(f"{server.url}/_kasse/clock/advance", json={"duration": "2d"}, timeout=HOLD_SECONDS)
+
+
+def advance_then_kill(server: ServerProcess, rng: random.Random) -> None:
+    mover = threading.Thread(target=lambda: _advance(server))
     mover.start()
     time.sleep(rng.uniform(0.02, 0.4))
     server.kill()
@@ -72,11 +127,16 @@ def entries(client: httpx.Client, ledger_id: str, topic: str) -> list[dict[str, 
 
 def test_dates_closed_under_sigkill_are_closed_exactly_once(tmp_path: Path) -> None:
     database = tmp_path / "kasse.db"
-    fill(database)
+    held = fill(database)[UNITS // 2]
     rng = random.Random(16)
     server = ServerProcess(database)
     try:
-        for _ in range(KILLS):
+        server.start()
+        kill_inside_a_closing(server, held)
+        ledger, funds = stored_ledger(database, held)
+        assert funds == ["capture"] and ledger.payouts == 0, "the kill did not land inside the held closing"
+        disarm_all(database)
+        for _ in range(KILLS - 1):
             server.start()
             advance_then_kill(server, rng)
         server.start()

@@ -23,7 +23,17 @@ from starlette.types import Lifespan
 
 from kasse.api import docs, invalid_params, operator
 from kasse.api.authentication import MerchantTokens, refused
-from kasse.api.control import clock, deliveries, events, faults, ledgers, merchant_listing, merchants, users
+from kasse.api.control import (
+    clock,
+    deliveries,
+    events,
+    faults,
+    ledger_actions,
+    ledgers,
+    merchant_listing,
+    merchants,
+    users,
+)
 from kasse.api.faults import LostResponseError
 from kasse.api.operations import method_refusals
 from kasse.api.problems import ProblemError, problem_response
@@ -42,6 +52,7 @@ from kasse.api.vipps import (
     webhooks,
 )
 from kasse.container import Container
+from kasse.domain.rate_limits import RateLimitedError
 
 log = logging.getLogger("kasse.api")
 
@@ -75,6 +86,7 @@ CONTROL: list[ModuleType] = [
     deliveries,
     events,
     ledgers,
+    ledger_actions,
 ]
 
 
@@ -86,6 +98,12 @@ async def _problem(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return problem_response(exc.status_code, str(exc.detail), request.scope["path"], headers=exc.headers)
+
+
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimitedError)
+    return problem_response(429, str(exc), request.scope["path"], [("reference", exc.reference)],
+                            headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -103,6 +121,7 @@ HANDLERS = {
     ProblemError: _problem,
     invalid_params.ParamsProblemError: invalid_params.handle,  # the QR and Order Management error shape
     HTTPException: _http_error,
+    RateLimitedError: _rate_limited,  # contract §4.13 (adapters/rate_limits.py)
     Exception: _crash,
 }
 

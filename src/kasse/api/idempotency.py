@@ -82,6 +82,16 @@ def request_fingerprint(operation: str, path: str, body: BaseModel) -> str:
     return fingerprint(operation, path, orjson.dumps(body.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS))
 
 
-async def write_once(c: Container, write: Write) -> Rendered:
-    """Run `write` in one transaction under the request's Idempotency-Key (see `run_once`)."""
-    return await c.db.write(lambda uow: run_once(uow, c.clock, write))
+async def write_once(c: Container, write: Write, reference: str) -> Rendered:
+    """Run `write` in one transaction under the request's Idempotency-Key (see `run_once`).
+
+    The transaction first names the payment it reads (a store may fetch it with the key) and counts the
+    call against the reference's rate limit: RateLimitedError (429) when over, and nothing is stored.
+    """
+
+    def job(uow: UnitOfWork) -> Rendered:
+        uow.payments.expect(write.msn, reference)
+        c.limiter.hit(uow, write.operation, write.msn, reference)
+        return run_once(uow, c.clock, write)
+
+    return await c.db.write(job)

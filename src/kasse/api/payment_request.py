@@ -2,8 +2,8 @@
 
 `begin` replaces the preamble each handler used to repeat; a handler then only delegates to its use
 case and renders (api/vipps/epayment.py). The order of the checks is the contract's: the sales unit
-(authenticated before routing, api/authentication.py), an armed API fault, the body, the
-Idempotency-Key, the body's fields, then the per-reference rate limit.
+(authenticated before routing, api/authentication.py, and the operation's header rules), an armed API
+fault, the body and its fields, then the per-reference rate limit, counted inside the transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from kasse.domain.faults import Endpoint
 from kasse.services.ports import UnitOfWork
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 _REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")
 
 
@@ -58,19 +59,28 @@ class PaymentRequest(Generic[M]):
             raise ProblemError(400, "Invalid reference", [("reference", "must match ^[a-zA-Z0-9-]{8,64}$")])
         return reference
 
-    def limit(self, operation: str, scope: str, reference: str) -> None:
-        """Count the call against the per-reference rate limit (contract §4.13)."""
-        self.c.limiter.hit(operation, scope, reference)
+    async def read(self, operation: str, scope: str, reference: str, fn: Callable[[UnitOfWork], T]) -> T:
+        """Run a read off the event loop, first counting it against its rate limit (contract §4.13)."""
+        limiter = self.c.limiter
 
-    async def write(self, operation: str, use_case: Callable[[UnitOfWork], Any], render: Callable[[Any], Any],
-                    status: int = 200) -> Response:
+        def counted(uow: UnitOfWork) -> T:
+            limiter.hit(uow, operation, scope, reference)  # RateLimitedError (429) when over
+            return fn(uow)
+
+        return await self.c.db.query(counted)
+
+    async def write(self, operation: str, reference: str, use_case: Callable[[UnitOfWork], Any],
+                    render: Callable[[Any], Any], status: int = 200) -> Response:
         """Run the use case once per Idempotency-Key, in one transaction, and answer with its stored outcome.
 
-        `use_case` is bound to its arguments (functools.partial) and `render` turns its result into the wire
-        object, so the write goes straight from here to the use case and back, no closure in between.
+        The transaction first counts the call against the reference's rate limit (shared by every process
+        on PostgreSQL). `use_case` is bound to its arguments (functools.partial) and `render` turns its result
+        into the wire object, so the write goes from here to the use case and back, no closure in between.
         """
-        fp = request_fingerprint(operation, self.path, self.body)
-        out = await write_once(self.c, Write(self.msn, self.key, operation, self.path, fp, use_case, render, status))
+        path = self.path
+        write = Write(self.msn, self.key, operation, path, request_fingerprint(operation, path, self.body),
+                      use_case, render, status)
+        out = await write_once(self.c, write, reference)
         return self.answer(raw_json(out.body, out.status))
 
     def answer(self, response: Response) -> Response:

@@ -10,7 +10,7 @@ import click
 from kasse.cli.control_plane import talk_to, url_option
 
 if TYPE_CHECKING:  # httpx and the control plane client load only when a command runs
-    from kasse.testing.clock import ClockReading, RemoteClock
+    from kasse.testing.clock import ClockReading, ClosedPayout, RemoteClock
 
 
 MAX_CLOSED_LINES = 10  # a long move closes a date per day: the first and last two are shown
@@ -30,6 +30,18 @@ def _run(base_url: str, move: Callable[[RemoteClock], ClockReading], moved: bool
         if len(closed) > MAX_CLOSED_LINES and i == 2:
             click.echo(f"... {len(closed) - 4} more ledger dates closed ...")
         click.echo(f"closed ledger date {ledger_date} for {ledgers} ledger(s)")
+        _payout_lines([p for p in reading.payouts if p.ledger_date == ledger_date])
+
+
+MAX_PAYOUT_LINES = 3  # per closed date; `kasse ledger list` shows every ledger
+
+
+def _payout_lines(payouts: list[ClosedPayout]) -> None:
+    for p in payouts[:MAX_PAYOUT_LINES]:
+        click.echo(f"  payout {p.psp_reference}: {p.amount} {p.currency} for msn {p.msn}"
+                   f" (kasse ledger entries {p.ledger_id} --date {p.ledger_date})")
+    if len(payouts) > MAX_PAYOUT_LINES:
+        click.echo(f"  ... and {len(payouts) - MAX_PAYOUT_LINES} more payouts")
 
 
 @click.group()

@@ -68,7 +68,7 @@ def fault() -> None:
               help="Fire this many times, then disarm (default: until disarmed).")
 @click.option("--delay", "delay_seconds", type=click.FloatRange(min=0, min_open=True), default=None,
               help="webhook.delay: seconds of kasse's clock to hold each delivery back; report.lag: how late "
-                   "Report API entries appear.")
+                   "Report API entries appear; report.slow-closing: real seconds a closing is held (default 60).")
 @url_option
 def fault_arm(kind: str, msn: str, endpoint: str | None, times: int | None, delay_seconds: float | None,
               base_url: str) -> None:

@@ -29,6 +29,9 @@ class FaultKind(StrEnum):
     REPORT_DATE_OPEN = "report.date-open"  # the dates endpoint answers `tryLater` for the unit's ledger
     REPORT_PAYOUT_ABORTED = "report.payout-aborted"  # the next payout comes back: `payout-aborted` on the next date
     REPORT_CORRECTION = "report.correction"  # the next closing writes a `correction` of −1.00 on funds
+    # the next closing of the unit's ledger holds its transaction open `delay_seconds` of real time before it
+    # commits (a crash test's window: kill kasse mid-closing; the date must close once after the restart)
+    REPORT_SLOW_CLOSING = "report.slow-closing"
 
     @property
     def target(self) -> FaultTarget:
@@ -89,6 +92,8 @@ class Fault:
 
 
 MAX_DELAY_SECONDS = 30 * 24 * 3600  # a later date could leave the calendar
+SLOW_CLOSING_SECONDS = 60.0  # how long `report.slow-closing` holds a closing without delaySeconds
+MAX_HOLD_SECONDS = 600.0  # real seconds: a held closing blocks the store's writes (SQLite) meanwhile
 
 
 def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, delay_seconds: float | None) -> None:
@@ -97,10 +102,13 @@ def check_spec(kind: FaultKind, endpoint: Endpoint | None, times: int | None, de
         raise FaultSpecError("endpoint", "only api.* faults are scoped to an endpoint")
     if times is not None and times < 1:
         raise FaultSpecError("times", "must be at least 1 (leave it out to fire until disarmed)")
-    if kind in DELAYED_KINDS:
+    if kind is FaultKind.REPORT_SLOW_CLOSING:
+        if delay_seconds is not None and not 0 < delay_seconds <= MAX_HOLD_SECONDS:
+            raise FaultSpecError("delaySeconds", f"above 0 and at most {MAX_HOLD_SECONDS:g} seconds of real time")
+    elif kind in DELAYED_KINDS:
         if delay_seconds is None or delay_seconds <= 0:
             raise FaultSpecError("delaySeconds", f"{kind} needs a delay above 0 seconds")
         if delay_seconds > MAX_DELAY_SECONDS:
             raise FaultSpecError("delaySeconds", f"at most {MAX_DELAY_SECONDS} seconds (thirty days)")
     elif delay_seconds is not None:
-        raise FaultSpecError("delaySeconds", "only webhook.delay and report.lag take a delay")
+        raise FaultSpecError("delaySeconds", "only webhook.delay, report.lag and report.slow-closing take a delay")

@@ -34,6 +34,10 @@ class EntryType(StrEnum):
     PAYOUT_SCHEDULED = "payout-scheduled"  # funds −: the balance leaves for the bank; the last entry of its date
     PAYOUT_ABORTED = "payout-aborted"  # funds +: a payout the bank could not take comes back
     CORRECTION = "correction"  # either topic ±: a manual fix, appended, never rewriting an entry
+    RETAINED_DISPUTED_CAPTURE = "retained-disputed-capture"  # funds −: a capture the customer disputes is held back
+    RETURNED_DISPUTED_CAPTURE = "returned-disputed-capture"  # funds +: the merchant won the dispute; money back
+    TOP_UP = "top-up"  # funds +: the merchant paid in, after an invoice for a long negative balance
+    CREDIT_NOTE = "credit-note"  # either topic ±: a credit against an earlier top-up invoice or fee invoice
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@
 At close(D) net settlement moves the unretained fees from funds to fees (`fees-retained` on both, one
 pspReference); gross settlement invoices them on the month's last date (`fees-invoiced`). Then, on a
 payout date with a positive funds balance, `payout-scheduled` empties it and is D's last funds entry.
-A zero or negative balance is carried to the next date without a payout. Closing is a pure step over
-the ledger's state: the caller closes each date once, in order, in one transaction with its entries.
+A zero or negative balance is carried to the next date without a payout; one that has stayed negative for
+`TOP_UP_AFTER_DATES` dates is invoiced, and the merchant's payment closes that date as a `top-up` (§2.7).
+Closing is a pure step over the ledger's state: the caller closes each date once, in order, in one
+transaction with its entries.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from kasse.domain.money import Market
 from kasse.domain.settlement_terms import SettlementMode, is_month_end, pays_out_on
 
 CORRECTION_AMOUNT = -100  # the `report.correction` fault's entry on funds: −1.00 in minor units
+# contract §2.7: a balance negative "too long" (≈ 60 days) is invoiced; kasse books the merchant's payment as a
+# `top-up` at the close of the 60th ledger date of the negative run (the date it went negative is the first)
+TOP_UP_AFTER_DATES = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +95,30 @@ def closing_id(ledger: Ledger, day: date, kind: str) -> str:
     return f"{kind}-{ledger.ledger_id}-{day:%Y%m%d}"
 
 
-def close_date(ledger: Ledger, faults: ClosingFaults = ClosingFaults()) -> Closing:
-    """Close the ledger's first open date: write its closing entries and schedule its payout if due."""
+def top_up_date(negative_since: date) -> date:
+    """Return the ledger date whose close books the `top-up` of a balance negative since `negative_since`."""
+    return negative_since + (TOP_UP_AFTER_DATES - 1) * ONE_DAY
+
+
+def still_negative_since(ledger: Ledger, negative_since: date | None, day: date) -> date | None:
+    """Return since when the funds balance is negative after closing `day` (None: it is not)."""
+    if ledger.funds.balance >= 0:
+        return None
+    return negative_since or day
+
+
+def _top_up(ledger: Ledger, day: date, at: datetime, negative_since: date | None) -> list[Movement]:
+    balance = ledger.funds.balance
+    if balance >= 0 or negative_since is None or day < top_up_date(negative_since):
+        return []
+    return [Movement(Topic.FUNDS, EntryType.TOP_UP, -balance, closing_id(ledger, day, "top-up"), at, day)]
+
+
+def close_date(ledger: Ledger, faults: ClosingFaults = ClosingFaults(), negative_since: date | None = None) -> Closing:
+    """Close the ledger's first open date: write its closing entries and schedule its payout if due.
+
+    `negative_since` is the ledger date since which the funds balance has been negative (None: it is not).
+    """
     day = ledger.first_open
     at = close_of(day, ledger.market)
     retain_id = closing_id(ledger, day, "fees")
@@ -102,6 +129,8 @@ def close_date(ledger: Ledger, faults: ClosingFaults = ClosingFaults()) -> Closi
     ledger, entries = post_all(ledger, movements)
     ledger, fee_entries = post_all(ledger, _fee_movements(ledger, day, at, retain_id))
     entries += fee_entries
+    ledger, top_up_entries = post_all(ledger, _top_up(ledger, day, at, negative_since))
+    entries += top_up_entries
     payout = None
     balance = ledger.funds.balance
     if pays_out_on(day, ledger.terms.frequency) and balance > 0:

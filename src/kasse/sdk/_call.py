@@ -30,6 +30,7 @@ class Call(Generic[T]):
     path: str
     decode: Decode[T]
     body: Any = None  # JSON-ready data; None sends no body
+    form: Mapping[str, str] | None = None  # sent as application/x-www-form-urlencoded instead of a JSON body
     params: Mapping[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotency_key: str | None = None

@@ -1,5 +1,7 @@
 """`Client` and `AsyncClient`: one sales unit's credentials, one reused HTTP connection pool, five APIs.
 
+`for_accounting_partner` builds either with an accounting partner's keys instead: the Report API only.
+
 Both have the same surface; `AsyncClient`'s methods are awaited. A client is safe to share between
 threads (`Client`) or tasks (`AsyncClient`); the access token is fetched once and shared.
 """
@@ -66,12 +68,55 @@ class Client:
             system_name=system_name, system_version=system_version, plugin_name=plugin_name,
             plugin_version=plugin_version, timeout=timeout, retry=retry, token_refresh_margin=token_refresh_margin,
         )
-        self._core = SyncCore(config, transport=transport, sleep=sleep, rng=rng, clock=clock)
-        self.payments = Payments(self._core)
-        self.webhooks = Webhooks(self._core)
-        self.qr = Qr(self._core)
-        self.receipts = Receipts(self._core)
-        self.reports = Reports(self._core)
+        self._start(SyncCore(config, transport=transport, sleep=sleep, rng=rng, clock=clock))
+
+    def _start(self, core: SyncCore) -> None:
+        self._core = core
+        self.payments = Payments(core)
+        self.webhooks = Webhooks(core)
+        self.qr = Qr(core)
+        self.receipts = Receipts(core)
+        self.reports = Reports(core)
+
+    @classmethod
+    def for_accounting_partner(
+        cls,
+        *,
+        client_id: str,
+        client_secret: str,
+        base_url: str | None = None,
+        environment: Environment = "production",
+        system_name: str | None = None,
+        system_version: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        token_refresh_margin: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] | None = None,
+        clock: Callable[[], float] = system_clock,
+    ) -> Client:
+        """Return a client with an accounting partner's keys: it reads `client.reports` and nothing else.
+
+        Its token comes from `POST /miami/v1/token` (Basic client credentials, no subscription key, 15
+        minutes); it sees the ledgers merchants granted to the partner. Any other call raises
+        `PermissionDeniedError` without being sent. The Report API is production only, hence the default
+        environment; pass `base_url` for a kasse server.
+
+        Example:
+            >>> with Client.for_accounting_partner(client_id="acct-...", client_secret="...",
+            ...                                    base_url="http://127.0.0.1:8000") as client:
+            ...     ledgers = client.reports.ledgers()
+        """
+        config = make_config(
+            client_id=client_id, client_secret=client_secret, subscription_key="", merchant_serial_number="",
+            base_url=base_url, environment=environment, system_name=system_name, system_version=system_version,
+            plugin_name=None, plugin_version=None, timeout=timeout, retry=retry,
+            token_refresh_margin=token_refresh_margin, partner=True,
+        )
+        client = cls.__new__(cls)
+        client._start(SyncCore(config, transport=transport, sleep=sleep, rng=rng, clock=clock))
+        return client
 
     @property
     def base_url(self) -> str:
@@ -126,12 +171,50 @@ class AsyncClient:
             system_name=system_name, system_version=system_version, plugin_name=plugin_name,
             plugin_version=plugin_version, timeout=timeout, retry=retry, token_refresh_margin=token_refresh_margin,
         )
-        self._core = AsyncCore(config, transport=transport, sleep=sleep, rng=rng, clock=clock)
-        self.payments = AsyncPayments(self._core)
-        self.webhooks = AsyncWebhooks(self._core)
-        self.qr = AsyncQr(self._core)
-        self.receipts = AsyncReceipts(self._core)
-        self.reports = AsyncReports(self._core)
+        self._start(AsyncCore(config, transport=transport, sleep=sleep, rng=rng, clock=clock))
+
+    def _start(self, core: AsyncCore) -> None:
+        self._core = core
+        self.payments = AsyncPayments(core)
+        self.webhooks = AsyncWebhooks(core)
+        self.qr = AsyncQr(core)
+        self.receipts = AsyncReceipts(core)
+        self.reports = AsyncReports(core)
+
+    @classmethod
+    def for_accounting_partner(
+        cls,
+        *,
+        client_id: str,
+        client_secret: str,
+        base_url: str | None = None,
+        environment: Environment = "production",
+        system_name: str | None = None,
+        system_version: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        token_refresh_margin: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        rng: Callable[[], float] | None = None,
+        clock: Callable[[], float] = system_clock,
+    ) -> AsyncClient:
+        """Return an async client with an accounting partner's keys (see `Client.for_accounting_partner`).
+
+        Example:
+            >>> async with AsyncClient.for_accounting_partner(client_id="acct-...", client_secret="...",
+            ...                                               base_url="http://127.0.0.1:8000") as client:
+            ...     ledgers = await client.reports.ledgers()
+        """
+        config = make_config(
+            client_id=client_id, client_secret=client_secret, subscription_key="", merchant_serial_number="",
+            base_url=base_url, environment=environment, system_name=system_name, system_version=system_version,
+            plugin_name=None, plugin_version=None, timeout=timeout, retry=retry,
+            token_refresh_margin=token_refresh_margin, partner=True,
+        )
+        client = cls.__new__(cls)
+        client._start(AsyncCore(config, transport=transport, sleep=sleep, rng=rng, clock=clock))
+        return client
 
     @property
     def base_url(self) -> str:

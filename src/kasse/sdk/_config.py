@@ -5,6 +5,7 @@ The official hosts are fixed (contract §1); any other `base_url` (a kasse serve
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Literal
@@ -47,9 +48,13 @@ class Config:
     timeout: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     token_refresh_margin: float = 60.0
+    partner: bool = False  # accounting-partner keys: a token from /miami/v1/token, the Report API only
 
     def token_headers(self) -> dict[str, str]:
-        """Return the headers of `POST /accesstoken/get` (contract §2.1)."""
+        """Return the headers of `POST /accesstoken/get` (contract §2.1), or of `/miami/v1/token` for a partner."""
+        if self.partner:  # Basic client credentials, no subscription key (Report API contract §1.1)
+            basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+            return {"Authorization": f"Basic {basic}", **self.system_headers}
         return {
             "client_id": self.client_id,
             "client_secret": self.client_secret,
@@ -59,7 +64,9 @@ class Config:
         }
 
     def api_headers(self, token: str) -> dict[str, str]:
-        """Return the headers every API call carries (contract §2.3)."""
+        """Return the headers every API call carries (contract §2.3); a partner sends only its token."""
+        if self.partner:
+            return {"Authorization": f"Bearer {token}", **self.system_headers}
         return {
             "Authorization": f"Bearer {token}",
             "Ocp-Apim-Subscription-Key": self.subscription_key,
@@ -83,8 +90,9 @@ def make_config(
     timeout: float,
     retry: RetryPolicy,
     token_refresh_margin: float,
+    partner: bool = False,
 ) -> Config:
-    """Check the client's arguments and return its configuration.
+    """Check the client's arguments and return its configuration (a partner has no subscription key or MSN).
 
     Raises:
         ValueError: an unknown environment, a missing credential, or a system header that is too long.
@@ -93,8 +101,9 @@ def make_config(
         if environment not in HOSTS:
             raise ValueError(f"environment must be 'test' or 'production', not {environment!r}")
         base_url = HOSTS[environment]
-    credentials = {"client_id": client_id, "client_secret": client_secret,
-                   "subscription_key": subscription_key, "merchant_serial_number": merchant_serial_number}
+    credentials = {"client_id": client_id, "client_secret": client_secret}
+    if not partner:
+        credentials.update(subscription_key=subscription_key, merchant_serial_number=merchant_serial_number)
     missing = [name for name, value in credentials.items() if not value]
     if missing:
         raise ValueError(f"missing credentials: {', '.join(missing)}")
@@ -118,4 +127,5 @@ def make_config(
         timeout=timeout,
         retry=retry,
         token_refresh_margin=token_refresh_margin,
+        partner=partner,
     )

@@ -18,7 +18,7 @@ import httpx
 
 from kasse.sdk._call import Call
 from kasse.sdk._config import Config
-from kasse.sdk._errors import NetworkError, UnexpectedResponseError, error_from_response
+from kasse.sdk._errors import NetworkError, PermissionDeniedError, UnexpectedResponseError, error_from_response
 from kasse.sdk._retry import retry_after_seconds
 from kasse.sdk._tokens import AccessToken, AsyncTokens, SyncTokens, token_call
 
@@ -74,9 +74,22 @@ def _request(http: httpx.Client | httpx.AsyncClient, config: Config, call: Call[
     headers = {"User-Agent": config.user_agent, **(config.api_headers(token) if token else {}), **call.headers}
     if call.idempotency_key is not None:
         headers["Idempotency-Key"] = call.idempotency_key
+    if call.form is not None:
+        return http.build_request(call.method, call.path, headers=headers, params=call.params, data=call.form)
     if call.body is None:
         return http.build_request(call.method, call.path, headers=headers, params=call.params)
     return http.build_request(call.method, call.path, headers=headers, params=call.params, json=call.body)
+
+
+# accounting-partner keys work for the Report API only (Report API contract §1.1)
+PARTNER_PATHS = ("/settlement/", "/report/", "/miami/")
+
+
+def check_allowed(config: Config, call: Call[Any]) -> None:
+    """Refuse, without sending it, a call an accounting partner's token cannot make."""
+    if config.partner and not call.path.startswith(PARTNER_PATHS):
+        raise PermissionDeniedError(403, title="Forbidden", detail=f"{call.method} {call.path}: an accounting "
+                                    "partner's keys read only the Report API (client.reports)")
 
 
 def _decode(call: Call[T], response: httpx.Response) -> T:
@@ -112,6 +125,7 @@ class SyncCore:
             ApiError: the server refused it (after any retries).
             NetworkError: no answer (after any retries).
         """
+        check_allowed(self.config, call)
         attempts = _Attempts(self.config, call, self._rng)
         while True:
             attempts.start()
@@ -151,6 +165,7 @@ class AsyncCore:
 
     async def send(self, call: Call[T]) -> httpx.Response:
         """Send `call` and return the successful response (see `SyncCore.send`)."""
+        check_allowed(self.config, call)
         attempts = _Attempts(self.config, call, self._rng)
         while True:
             attempts.start()

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 
 class EntryType(StrEnum):
-    """The entry types kasse writes; compare `LedgerEntry.entry_type` with them."""
+    """The entry types the Report API documents; compare `LedgerEntry.entry_type` with them."""
 
     CAPTURE = "capture"  # funds +: a capture
     REFUND = "refund"  # funds −: a refund
@@ -20,8 +20,13 @@ class EntryType(StrEnum):
     FEES_RETAINED = "fees-retained"  # net settlement: the day's fees moved from funds to fees
     FEES_INVOICED = "fees-invoiced"  # gross settlement: the month's fees invoiced
     PAYOUT_SCHEDULED = "payout-scheduled"  # funds −: the balance sent to the bank
+    SCHEDULED_FOR_PAYOUT = "scheduled-for-payout"  # the spec's name for payout-scheduled (some servers use it)
     PAYOUT_ABORTED = "payout-aborted"  # funds +: a payout that came back
     CORRECTION = "correction"  # either topic ±: a manual fix
+    RETAINED_DISPUTED_CAPTURE = "retained-disputed-capture"  # funds −: a disputed capture held back
+    RETURNED_DISPUTED_CAPTURE = "returned-disputed-capture"  # funds +: the merchant won the dispute
+    TOP_UP = "top-up"  # funds +: the merchant paid in after a long negative balance
+    CREDIT_NOTE = "credit-note"  # either topic ±: a credit against an earlier invoice
 
 
 class Topic(StrEnum):

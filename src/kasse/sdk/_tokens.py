@@ -28,7 +28,7 @@ class AccessToken:
 
 
 def read_token(data: object, now: float, margin: float) -> AccessToken:
-    """Return the token in an `/accesstoken/get` answer, whose fields are all strings (contract §2.1).
+    """Return the token in an `/accesstoken/get` or `/miami/v1/token` answer, whose fields are strings (§2.1).
 
     The refresh moment is `expires_on` less the margin, but never earlier than half the lifetime,
     so a short-lived token is still used for a while.
@@ -50,6 +50,9 @@ def token_call(config: Config, clock: Callable[[], float]) -> Call[AccessToken]:
     def decode(response: httpx.Response) -> AccessToken:
         return read_token(response.json(), clock(), config.token_refresh_margin)
 
+    if config.partner:  # OAuth2 client credentials (Report API contract §1.1); the token lasts 15 minutes
+        return Call("POST", "/miami/v1/token", decode, headers=config.token_headers(),
+                    form={"grant_type": "client_credentials"}, replayable=True, authenticated=False)
     return Call("POST", "/accesstoken/get", decode, headers=config.token_headers(), replayable=True,
                 authenticated=False)
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from kasse.domain.events import PaymentEvent
 from kasse.domain.ledger import EntryType, Ledger, Movement, Topic, post_all
-from kasse.domain.ledger_closing import Closing, ClosingFaults, close_date
+from kasse.domain.ledger_closing import Closing, ClosingFaults, close_date, still_negative_since, top_up_date
 from kasse.domain.ledger_date import ONE_DAY, close_of, last_due, ledger_date_of
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment_state import EventName
@@ -46,31 +46,39 @@ def close_due(uow: UnitOfWork, ledger: Ledger, now: datetime,
     """
     closings: list[Closing] = []
     target = last_due(now, ledger.market)
+    since = uow.ledgers.negative_since(ledger.ledger_id) if ledger.funds.balance < 0 else None
     while ledger.first_open <= target:
         if closings and ledger.fees.balance == 0 and ledger.funds.balance <= 0:
-            return _quiet_until(ledger, target, closings)
-        closing = close_date(ledger)
+            # a negative balance's top-up date is closed in full; the quiet dates before it are skipped
+            quiet_end = target if since is None else min(target, top_up_date(since) - ONE_DAY)
+            ledger = _quiet_until(ledger, quiet_end, closings)
+            if ledger.first_open > target:
+                break
+        closing = close_date(ledger, negative_since=since)
         if faults is not None:
             wanted = faults(ledger, closing)
             if wanted != ClosingFaults():
-                closing = close_date(ledger, wanted)
+                closing = close_date(ledger, wanted, since)
         uow.ledgers.append(closing.entries)
         if closing.payout is not None:
             uow.ledgers.add_payout(closing.payout)
         ledger = closing.ledger
+        since = still_negative_since(ledger, since, closing.ledger_date)
         closings.append(closing)
     return ledger, closings
 
 
-def _quiet_until(ledger: Ledger, target: date, closings: list[Closing]) -> tuple[Ledger, list[Closing]]:
+def _quiet_until(ledger: Ledger, target: date, closings: list[Closing]) -> Ledger:
     # nothing to retain and nothing to pay out: every date up to `target` closes without an entry (a clock
     # moved years ahead closes thousands of dates; working each out took 35 µs a date)
     day = ledger.first_open
+    if target < day:
+        return ledger
     ledger = replace(ledger, last_closed=target)
     while day <= target:
         closings.append(Closing(day, ledger, [], None))
         day += ONE_DAY
-    return ledger, closings
+    return ledger
 
 
 def _movements(ledger: Ledger, event: PaymentEvent) -> list[Movement]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kasse.domain.faults import FaultKind
+from kasse.domain.faults import SLOW_CLOSING_SECONDS, FaultKind
 from kasse.domain.ledger import Ledger
 from kasse.domain.ledger_closing import Closing, ClosingFaults
 from kasse.domain.ledger_date import ONE_DAY, last_due
@@ -24,6 +26,8 @@ from kasse.services.ports import Clock, UnitOfWork
 BATCH = 200  # ledgers looked at per query
 MAX_ROUNDS = 1000  # a guard: each round closes up to a batch of ledgers through today
 
+log = logging.getLogger("kasse.ledgers")
+
 
 @dataclass(frozen=True, slots=True)
 class ClosedDate:
@@ -33,6 +37,8 @@ class ClosedDate:
     msn: str
     ledger_date: date
     payout: int | None  # the amount paid out, if a payout was scheduled
+    payout_id: str | None = None  # its pspReference, `<ledgerId>-<n>`
+    currency: str = ""  # the ledger's
 
 
 def armed_faults(board: FaultBoard | None) -> FaultsOf:
@@ -53,16 +59,25 @@ def due_ledgers(uow: UnitOfWork, now: datetime) -> Sequence[str]:
     return uow.ledgers.due(now, BATCH)
 
 
-def close_ledger(uow: UnitOfWork, ledger_id: str, now: datetime, board: FaultBoard | None) -> list[ClosedDate]:
-    """Close every due date of one ledger, in order, in this transaction; return what was closed."""
+def close_ledger(uow: UnitOfWork, ledger_id: str, now: datetime, board: FaultBoard | None,
+                 pause: Callable[[float], None] = time.sleep) -> list[ClosedDate]:
+    """Close every due date of one ledger, in order, in this transaction; return what was closed.
+
+    An armed `report.slow-closing` holds the transaction open (`pause`) after the writes, before COMMIT.
+    """
     ledger = uow.ledgers.get(ledger_id, for_update=True)
     if ledger is None:
         return []
     ledger, closings = close_due(uow, ledger, now, armed_faults(board))
     if closings:
         save(uow, ledger)
-    return [ClosedDate(ledger.ledger_id, ledger.msn, c.ledger_date, c.payout.amount if c.payout else None)
-            for c in closings]
+        held = board.take(ledger.msn, [FaultKind.REPORT_SLOW_CLOSING]) if board is not None else None
+        if held is not None:  # the take commits with this closing, so only the log tells that the hold began
+            seconds = held.delay_seconds or SLOW_CLOSING_SECONDS
+            log.warning("report.slow-closing: holding the closing of ledger %s open for %.0f s", ledger_id, seconds)
+            pause(seconds)
+    return [ClosedDate(ledger.ledger_id, ledger.msn, c.ledger_date, c.payout.amount if c.payout else None,
+                       c.payout.psp_reference if c.payout else None, ledger.currency.value) for c in closings]
 
 
 Read = Callable[[Callable[[UnitOfWork], Sequence[str]]], Sequence[str]]
@@ -87,13 +102,26 @@ async def close_due_ledgers(read: Read, write: Write, clock: Clock, board: Fault
     return closed
 
 
-def dates_passed(uow: UnitOfWork, before: datetime, after: datetime) -> list[ClosedDate]:
-    """Return, per ledger, the closed dates whose midnight came between `before` and `after` (a clock move's)."""
+def dates_passed(uow: UnitOfWork, before: datetime, after: datetime,
+                 closed: Sequence[ClosedDate] = ()) -> list[ClosedDate]:
+    """Return, per ledger, the closed dates whose midnight came between `before` and `after` (a clock move's).
+
+    Each carries its payout: from `closed` (what this move closed), else read back (a closing loop came first).
+    """
+    known = {(c.ledger_id, c.ledger_date): c for c in closed}
     passed = []
     for ledger in uow.ledgers.list(after=None, limit=1_000_000):
         day = last_due(before, ledger.market) + ONE_DAY
         end = min(last_due(after, ledger.market), ledger.last_closed)
-        while day <= end:
-            passed.append(ClosedDate(ledger.ledger_id, ledger.msn, day, None))
-            day += ONE_DAY
+        missing = [d for d in _days(day, end) if (ledger.ledger_id, d) not in known]
+        paid = {p.ledger_date: p for p in uow.ledgers.payouts(ledger.ledger_id)} if missing and ledger.payouts else {}
+        for d in _days(day, end):
+            payout = paid.get(d)
+            passed.append(known.get((ledger.ledger_id, d)) or ClosedDate(
+                ledger.ledger_id, ledger.msn, d, payout.amount if payout else None,
+                payout.psp_reference if payout else None, ledger.currency.value))
     return passed
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + i * ONE_DAY for i in range((last - first).days + 1)] if last >= first else []

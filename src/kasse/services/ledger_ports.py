@@ -52,6 +52,14 @@ class LedgerRepository(Protocol):
         """Return ledgers ordered by id, after `after`, restricted to `ledger_ids` and/or one `msn`."""
         ...
 
+    def negative_since(self, ledger_id: str) -> date | None:
+        """Return the ledger date of the first funds entry after the last one that left funds at 0 or above."""
+        ...
+
+    def of_psp_reference(self, ledger_id: str, topic: Topic, psp_reference: str) -> Sequence[LedgerEntry]:
+        """Return a topic's entries with this pspReference, in order (a capture, its disputes, its returns)."""
+        ...
+
     def due(self, now: datetime, limit: int) -> Sequence[str]:
         """Return ids of ledgers whose first open date has closed by `now`."""
         ...

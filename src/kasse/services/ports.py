@@ -32,7 +32,6 @@ class Clock(Protocol):
 
     def now(self) -> datetime:
         """Return the current UTC-aware moment."""
-        ...
 
 
 class Ids(Protocol):
@@ -63,6 +62,9 @@ class PaymentRepository(Protocol):
         """Return the payment, or None."""
         ...
 
+    def expect(self, msn: str, reference: str) -> None:
+        """Say that `get(msn, reference)` follows: a store with round trips fetches it with the next read."""
+
     def get_by_token(self, token: str) -> Payment | None:
         """Return the payment whose redirect token this is, or None."""
         ...
@@ -83,9 +85,8 @@ class PaymentRepository(Protocol):
 class EventRepository(Protocol):
     """The append-only event log."""
 
-    def append(self, event: PaymentEvent) -> int:
-        """Append an event and return its position in the global log."""
-        ...
+    def append(self, event: PaymentEvent) -> None:
+        """Append an event to the global log (its position is the store's to give)."""
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
         """Return a payment's events in order."""
@@ -127,9 +128,8 @@ class MerchantRepository(Protocol):
 class OutboxRepository(Protocol):
     """Webhook deliveries waiting to be sent; written in the state change's transaction."""
 
-    def enqueue(self, event: PaymentEvent, event_id: int) -> int:
-        """Queue one delivery per registration subscribed to the event's type; return how many."""
-        ...
+    def enqueue(self, event: PaymentEvent) -> None:
+        """Queue one delivery per registration subscribed to the type of `event`, appended just before."""
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         """Queue a delivery of a non-payment event (e.g. `user.checked-in.v1`) to its subscribers."""

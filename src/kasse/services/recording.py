@@ -9,12 +9,15 @@ from kasse.services.ledger_booking import book
 from kasse.services.ports import UnitOfWork
 
 
-def record(uow: UnitOfWork, event: PaymentEvent) -> int:
-    """Append `event` to the log, queue a delivery for every subscribed registration, and book its money."""
-    event_id = uow.events.append(event)
-    uow.outbox.enqueue(event, event_id)
+def record(uow: UnitOfWork, event: PaymentEvent) -> None:
+    """Append `event` to the log, queue a delivery for every subscribed registration, and book its money.
+
+    Neither the append nor the queueing waits for an answer from the store, so on PostgreSQL they travel
+    together with the rest of the job's writes.
+    """
+    uow.events.append(event)
+    uow.outbox.enqueue(event)
     book(uow, event)  # a capture's or refund's ledger entry commits with it
-    return event_id
 
 
 CHECKED_IN = "user.checked-in.v1"

@@ -166,6 +166,8 @@ def feed(uow: UnitOfWork, ledger: Ledger, topic: Topic, cursor: str | None, *, n
     """Return the entries after the cursor (from the start without one); `tryLater` with the same cursor at the end."""
     where = {"l": ledger.ledger_id, "t": topic.value}
     after = decode_cursor(cursor, where) if cursor else 0
+    if after > ledger.state(topic).position:  # a position this ledger never reached: not a cursor it gave out
+        raise ReportInputError("cursor", "the cursor is not one this API gave out")
     found = uow.ledgers.entries(ledger.ledger_id, topic, after=after, limit=PAGE)
     shown: list[LedgerEntry] = []
     for entry in found:  # with a report lag, entries show up `lag` after their time, in order

@@ -14,6 +14,18 @@ from kasse.domain.timefmt import parse_rfc3339, rfc3339
 
 
 @dataclass(frozen=True)
+class ClosedPayout:
+    """A payout scheduled by the close of a ledger date a clock move passed."""
+
+    ledger_date: str
+    ledger_id: str
+    msn: str
+    psp_reference: str  # `<ledgerId>-<n>`, as the funds report shows it
+    amount: int  # minor units
+    currency: str
+
+
+@dataclass(frozen=True)
 class ClockReading:
     """Where kasse's clock stands after a call, and how many payments that move expired."""
 
@@ -21,12 +33,17 @@ class ClockReading:
     frozen: bool
     expired: int = 0
     closed_ledger_dates: tuple[tuple[str, int], ...] = ()  # (ledger date, how many ledgers) the move closed
+    payouts: tuple[ClosedPayout, ...] = ()  # the payouts those closes scheduled
 
     @classmethod
     def from_wire(cls, body: Any) -> ClockReading:
         """Read the control plane's `{now, frozen, expired, closedLedgerDates}` answer."""
-        closed = tuple((str(c["ledgerDate"]), int(c["ledgers"])) for c in body.get("closedLedgerDates") or ())
-        return cls(parse_rfc3339(body["now"]), bool(body["frozen"]), int(body.get("expired", 0)), closed)
+        dates = body.get("closedLedgerDates") or ()
+        closed = tuple((str(c["ledgerDate"]), int(c["ledgers"])) for c in dates)
+        payouts = tuple(ClosedPayout(str(c["ledgerDate"]), str(p["ledgerId"]), str(p["msn"]),
+                                     str(p["pspReference"]), int(p["amount"]), str(p["currency"]))
+                        for c in dates for p in c.get("payouts") or ())
+        return cls(parse_rfc3339(body["now"]), bool(body["frozen"]), int(body.get("expired", 0)), closed, payouts)
 
 
 class RemoteClock:

@@ -15,9 +15,10 @@ from starlette.responses import StreamingResponse
 
 from kasse import wakeups
 from kasse.container import Container
+from kasse.services.topics import PAYMENTS, WALLET
 
 STREAM_SECONDS = 25.0  # then the browser reconnects (EventSource does it by itself)
-HEARTBEAT = 10.0
+HEARTBEAT = 2.0  # also how soon a page sees a payment change made through another process (not signalled)
 
 
 def _event(data: dict[str, object]) -> str:
@@ -29,22 +30,22 @@ async def stream(request: Request, container: Container, msisdn: str, check_in: 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max(0.0, min(seconds, STREAM_SECONDS))
 
-    def snapshot() -> dict[str, object]:
-        data: dict[str, object] = {"sig": container.db.read(lambda uow: uow.wallet.signature(msisdn))}
+    async def snapshot() -> dict[str, object]:
+        data: dict[str, object] = {"sig": await container.db.query(lambda uow: uow.wallet.signature(msisdn))}
         if check_in:
-            found = container.db.read(lambda uow: uow.wallet.request_for_check_in(check_in))
+            found = await container.db.query(lambda uow: uow.wallet.request_for_check_in(check_in))
             if found is not None and found.msisdn == msisdn:
                 data["open"] = f"/wallet/pay/{found.msn}/{found.reference}"
         return data
 
     async def events() -> AsyncIterator[str]:
-        woken = container.commits.subscribe()
+        woken = container.commits.subscribe(WALLET, PAYMENTS)
         try:
             yield "retry: 1000\n\n"
             last: dict[str, object] | None = None
             while True:
                 woken.clear()
-                now = snapshot()
+                now = await snapshot()
                 if now != last:
                     yield _event(now)
                     last = now

@@ -8,6 +8,7 @@ import logging
 
 from kasse.container import Container
 from kasse.services.shared_clock import follow
+from kasse.services.topics import CLOCK
 
 log = logging.getLogger("kasse.worker")
 
@@ -20,9 +21,8 @@ async def follow_clock(container: Container, stop: asyncio.Event) -> None:
         return
     while not stop.is_set():
         try:
-            # off the event loop: on PostgreSQL a read is a network round trip every request would wait on
-            if await asyncio.to_thread(container.db.read, lambda uow: follow(uow, container.clock)):
-                container.commits.notify()
+            if await container.db.query(lambda uow: follow(uow, container.clock)):
+                container.commits.notify({CLOCK})
         except Exception:
             log.exception("could not read the shared clock; retrying")
         with contextlib.suppress(TimeoutError):

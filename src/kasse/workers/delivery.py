@@ -1,6 +1,7 @@
 """The webhook delivery loop: claim due deliveries, send them concurrently, record outcomes in batches.
 
-It wakes on every commit (a delivery may have been queued), on every finished send, and at least
+It wakes on commits that queued deliveries or made some due (topic `DELIVERIES`) and on clock moves, on every
+finished send, and at least
 every `POLL` seconds (a retry came due, or another process wrote). Each cycle is one write
 transaction that records the attempts finished since the last one and claims new work, so under
 load the cost is one commit per cycle, not per delivery, and the next delivery of a payment is
@@ -22,6 +23,7 @@ from kasse.domain.webhook_delivery import DeliveryJob
 from kasse.services.deliveries import LEASE, AttemptResult, WebhookSender, claim_due, find_fair_share, record_attempts
 from kasse.services.faulty_sender import FaultyWebhookSender
 from kasse.services.ports import Clock, Ids, UnitOfWork
+from kasse.services.topics import CLOCK, DELIVERIES
 
 if TYPE_CHECKING:
     from kasse.container import CommitSignals, Container, Database
@@ -68,7 +70,7 @@ class DeliveryLoop:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; then give sends in flight a moment and record what finished."""
         if self.commits is not None:
-            self._wake = self.commits.subscribe()
+            self._wake = self.commits.subscribe(DELIVERIES, CLOCK)
         stopper = asyncio.create_task(self._stop_on(stop))
         try:
             while not stop.is_set():
@@ -97,11 +99,12 @@ class DeliveryLoop:
         return find_fair_share(uow, self.clock.now(), in_flight=units, capacity=self.max_in_flight, free=free,
                                exclude=self._in_flight.keys())
 
-    def _candidates(self, free: int) -> list[int]:
+    async def _candidates(self, free: int) -> list[int]:
         now = asyncio.get_running_loop().time()
         if free <= 0 or now < self._quiet_until:
             return []
-        found = self.db.read(lambda uow: self._due(uow, free))
+        # off the event loop: on PostgreSQL a read is a round trip the API requests would wait on
+        found = await self.db.query(lambda uow: self._due(uow, free))
         units = Counter(self._in_flight.values())
         if not found and full_units(units, self.max_in_flight, len(units)):  # it stepped over a full unit's backlog
             self._quiet_until = now + RELOOK
@@ -111,7 +114,7 @@ class DeliveryLoop:
         """Record finished attempts, claim what is due, start sending it; return how many were started."""
         results, self._results = self._results, []
         free = self.max_in_flight - len(self._in_flight) + len(results)
-        candidates = [] if results else self._candidates(free)
+        candidates = [] if results else await self._candidates(free)
         if not results and not candidates:
             return 0
         finished = {result.job.id for result in results}

@@ -15,9 +15,12 @@ SWEEP_INTERVAL = 1.0  # seconds of real time between expiry sweeps
 
 
 async def expire_loop(container: Container, stop: asyncio.Event) -> None:
+    limiter = container.limiter
     while not stop.is_set():
         try:
             await sweep_expired(container.db.write, container.clock, container.ids)
+            if limiter.shared and limiter.enabled:  # rate-limit windows gone quiet (adapters/rate_limits.py)
+                await container.db.write(limiter.prune)
         except Exception:
             log.exception("expiry sweep failed; retrying")
         with contextlib.suppress(TimeoutError):

@@ -7,6 +7,7 @@ import logging
 
 from kasse.container import Container
 from kasse.services import wallet
+from kasse.services.topics import CLOCK, WALLET
 from kasse.wakeups import woken as woken_by
 
 log = logging.getLogger("kasse.wallet")
@@ -17,13 +18,13 @@ BEHAVIOUR_POLL = 0.5  # seconds between looks for due behaviours when no commit 
 async def run_behaviours(container: Container, stop: asyncio.Event) -> None:
     """Answer due requests by the users' behaviours whenever something commits or time passes."""
     clock, ids, db = container.clock, container.ids, container.db
-    woken = container.commits.subscribe()
+    woken = container.commits.subscribe(WALLET, CLOCK)
     try:
         while not stop.is_set():
             woken.clear()
             try:
                 # a read first, so the loop's own commits do not wake it into a busy loop
-                if db.read(lambda uow: uow.wallet.due_requests(clock.now(), 1)):
+                if await db.query(lambda uow: uow.wallet.due_requests(clock.now(), 1)):
                     await db.write(lambda uow: wallet.apply_due_behaviours(uow, clock, ids))
             except Exception:
                 log.exception("applying wallet behaviours failed; retrying")

@@ -9,7 +9,7 @@ import pytest
 
 from kasse.domain.faults import API_KINDS, WEBHOOK_KINDS, Endpoint, FaultKind, FaultSpecError
 from kasse.services.faults import FaultBoard, FaultsDisabledError
-from tests.fakes import FakeClock, SequentialIds
+from tests.fakes import FakeClock, InMemoryFaults, SequentialIds
 
 MSN, OTHER = "123456", "654321"
 K = FaultKind
@@ -17,7 +17,7 @@ K = FaultKind
 
 @pytest.fixture
 def board(clock: FakeClock, ids: SequentialIds) -> FaultBoard:
-    return FaultBoard(clock, ids)
+    return FaultBoard(clock, ids, InMemoryFaults())
 
 
 def test_an_armed_fault_records_its_settings_and_when(board: FaultBoard, clock: FakeClock) -> None:
@@ -112,7 +112,7 @@ def test_disarming_all_can_be_limited_to_one_sales_unit(board: FaultBoard) -> No
 
 
 def test_nothing_is_armed_in_production_mode(clock: FakeClock, ids: SequentialIds) -> None:
-    production = FaultBoard(clock, ids, enabled=False)
+    production = FaultBoard(clock, ids, InMemoryFaults(), enabled=False)
 
     with pytest.raises(FaultsDisabledError):
         production.arm(MSN, K.WEBHOOK_DROP)

@@ -12,7 +12,7 @@ from kasse.domain.webhook_delivery import DeliveryJob
 from kasse.services.deliveries import AttemptResult
 from kasse.services.faults import FaultBoard
 from kasse.services.faulty_sender import WRONG_SECRET, FaultyWebhookSender
-from tests.fakes import FakeClock, SequentialIds
+from tests.fakes import FakeClock, InMemoryFaults, SequentialIds
 
 MSN, OTHER = "123456", "654321"
 
@@ -43,7 +43,7 @@ def job(reference: str = "ref-a", msn: str = MSN) -> DeliveryJob:
 
 @pytest.fixture
 def board(clock: FakeClock, ids: SequentialIds) -> FaultBoard:
-    return FaultBoard(clock, ids)
+    return FaultBoard(clock, ids, InMemoryFaults())
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from kasse.domain.money import Market
 from kasse.domain.payment_state import EventName
 from kasse.domain.settlement_terms import PayoutFrequency, SettlementMode, SettlementTerms, TermsError
 from kasse.services.faults import FaultBoard
+from kasse.services.ledger_closing import close_ledger
 from tests.fakes import FakeClock, SequentialIds
 from tests.unit.services.settlement_support import Book, chain, utc
 
@@ -191,3 +192,19 @@ def test_an_aborted_payout_puts_the_money_back_on_the_next_date() -> None:
     assert aborted.amount == -payout.amount and aborted.psp_reference == payout.psp_reference
     assert (payout.ledger_date, aborted.ledger_date) == (date(2026, 12, 2), date(2026, 12, 3))
     assert book.ledger.funds.balance == 9825 and faults.list() == []
+
+
+def test_an_armed_slow_closing_holds_the_closing_after_its_writes_and_only_once() -> None:
+    book, faults = Book(OPENED), board()
+    book.capture("order-1", 10000, utc(2026, 12, 1, 12))
+    faults.arm("123456", FaultKind.REPORT_SLOW_CLOSING, delay_seconds=42, times=1)
+    held: list[tuple[float, list[str]]] = []
+
+    def pause(seconds: float) -> None:  # what the transaction holds when the pause starts
+        held.append((seconds, types(book)))
+
+    close_ledger(book.uow, book.ledger_id, utc(2026, 12, 2, 0), faults, pause)
+    close_ledger(book.uow, book.ledger_id, utc(2026, 12, 3, 0), faults, pause)
+
+    assert held == [(42, ["capture", "fees-retained", "payout-scheduled"])]
+    assert faults.list() == []

@@ -121,12 +121,10 @@ class InMemoryOutbox:
     def _subscribers(self, msn: str, event_type: str) -> list[str]:
         return [r.id for r in self.webhooks.list(msn) if event_type in r.events]
 
-    def enqueue(self, event: PaymentEvent, event_id: int) -> int:
-        hooks = self._subscribers(event.msn, event.name.webhook_event)
-        for hook in hooks:
+    def enqueue(self, event: PaymentEvent) -> None:
+        for hook in self._subscribers(event.msn, event.name.webhook_event):
             self.deliveries.insert(hook, event.msn, event.reference, event.name.webhook_event,
                                    orjson.dumps(event.to_webhook()), event.timestamp)
-        return len(hooks)
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         hooks = self._subscribers(msn, event_type)

@@ -22,18 +22,84 @@ def translate(sql: str) -> str:
 
 
 class PgConnection:
-    """A DB-API-like `execute(sql, params)` over one psycopg connection, as the repositories expect."""
+    """A DB-API-like `execute(sql, params)` over one psycopg connection, as the repositories expect.
+
+    `pipelined`: the connection is in psycopg's pipeline mode and runs a batch of jobs. Statements whose
+    result nobody reads (`write`: inserts of a create) then wait in memory until the job ends or reads
+    something, and go out together with the next statement that is read: a create's writes cost no round
+    trip of their own. Any other statement that changes data is answered before `execute` returns, as
+    without a pipeline (callers read `rowcount`). Whatever of a job may change data before it ends (such
+    a write, waiting writes sent ahead of a read) is covered by a savepoint, opened only then (`end_job`,
+    `drop_job`), so a job that fails afterwards can still be undone alone; a job that only reads and then
+    writes, like a create, needs none.
+    """
 
     dialect = "postgresql"
-    __slots__ = ("raw",)
+    __slots__ = ("_pipe", "_savepoint", "_writes", "pipelined", "raw")
 
-    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+    def __init__(self, raw: psycopg.Connection[Any], pipe: psycopg.Pipeline | None = None) -> None:
         self.raw = raw
+        self._pipe = pipe
+        self.pipelined = pipe is not None
+        self._writes: list[DeferredWrite] = []
+        self._savepoint = False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        if self.pipelined and not self._savepoint and (self._writes or not sql.startswith("SELECT")):
+            self.raw.execute("SAVEPOINT job")  # this may change data before the job ends
+            self._savepoint = True
+        if self._writes:
+            self._send_writes()
+        cursor = self._run(sql, params)
+        if self._pipe is not None and not sql.startswith("SELECT"):
+            self._pipe.sync()  # its result now, as without a pipeline: callers may read `rowcount`
+        return cursor
+
+    def write(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any] | DeferredWrite:
+        """Run a statement whose result is not read now (pipelined: later, with the next one that is)."""
+        if not self.pipelined:
+            return self._run(sql, params)
+        deferred = DeferredWrite(sql, params)
+        self._writes.append(deferred)
+        return deferred
+
+    def end_job(self) -> None:
+        """The job succeeded: send its waiting writes (and release its savepoint, if it needed one)."""
+        self._send_writes()
+        if self._savepoint:
+            self.raw.execute("RELEASE SAVEPOINT job")
+            self._savepoint = False
+
+    def drop_job(self) -> bool:
+        """The job failed: forget its waiting writes; return whether it must be rolled back to its savepoint."""
+        self._writes.clear()
+        opened, self._savepoint = self._savepoint, False
+        return opened
+
+    def _send_writes(self) -> None:
+        for deferred in self._writes:
+            deferred.cursor = self._run(deferred.sql, deferred.params)
+        self._writes.clear()
+
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
         if not params:
             return self.raw.execute(sql)  # without params psycopg leaves the text (and any %) alone
         return self.raw.execute(translate(sql), params)
+
+
+class DeferredWrite:
+    """A write waiting to go out with the job's next read; `rowcount` is known once its result is in."""
+
+    __slots__ = ("cursor", "params", "sql")
+
+    def __init__(self, sql: str, params: Sequence[Any]) -> None:
+        self.sql = sql
+        self.params = params
+        self.cursor: psycopg.Cursor[Any] | None = None
+
+    @property
+    def rowcount(self) -> int:
+        return -1 if self.cursor is None else self.cursor.rowcount
 
 
 def libpq_url(url: str) -> str:

@@ -1,8 +1,9 @@
 """PostgreSQL with the same interface as `SqliteDatabase`: write, write_sync, submit, read, on_commit.
 
 Writes use group commit, as on SQLite: a few writer threads per process, each on its own connection,
-take the queued write jobs and run them in ONE transaction (READ COMMITTED), each job inside its own
-savepoint, so N concurrent requests cost one COMMIT (one WAL flush) instead of N. A writer takes a
+take the queued write jobs and run them in ONE transaction (READ COMMITTED), in psycopg's pipeline mode
+(`_commit_batch`), so N concurrent requests cost one COMMIT (one WAL flush) instead of N, and a create
+about one round trip of its own. A writer takes a
 whole batch only while every other writer is busy; with a writer idle, it takes one job, so jobs of
 separate requests still run concurrently when the load is light. A caller's future resolves only
 after the COMMIT that holds its job (`synchronous_commit` stays on): an acknowledged write is durable,
@@ -10,15 +11,19 @@ and when COMMIT fails no job of the batch is acknowledged (each is retried alone
 
 Jobs of many threads and processes still run at once, so a job can lose a race: a version check that
 fails (`ConcurrentUpdateError`), a primary or unique key another transaction took first (an idempotency
-key, a payment reference), a serialization failure or a deadlock. In a batch that job is rolled back to
-its savepoint (its neighbours keep their work) and, after the batch commits, run again alone in its own
-transaction from the start (bounded). On the retry it reads what the winner committed and answers as it
-would have in one process (the stored idempotent response, a reference conflict, the new payment state).
+key, a payment reference), a serialization failure or a deadlock. A race noticed in Python rolls that
+job back alone (its neighbours keep their work); one the server refuses aborts the batch, whose jobs then
+all run again alone, each in its own transaction from the start (bounded). On the retry it reads what
+the winner committed and answers as it would have in one process (the stored idempotent response, a
+reference conflict, the new payment state).
 
-Each transaction ends with one payload-free `NOTIFY kasse_commits` (one per batch, not per job); one
-listening connection per process turns the notifications of other processes into `on_commit` calls
-(its own commits call them at once), which wake the delivery loop and the live event streams everywhere.
-Reads use one autocommit connection per thread, like SQLite's.
+A transaction that wrote something another process may be waiting for (`SHARED_TOPICS`: webhook
+deliveries, wallet requests, the clock, faults) ends with one `NOTIFY kasse_commits, '<topics>'` (one per
+batch, not per job); one listening connection per process turns the notifications of other processes into
+`on_commit` calls with those topics (its own commits call them at once). A pure create notifies nobody, so
+N processes under create load do not wake each other's listeners and loops.
+Reads use one autocommit connection per thread, like SQLite's; `query` runs them on a small pool of reader
+threads, so a read's round trip never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -38,18 +43,24 @@ from psycopg import errors
 from psycopg_pool import ConnectionPool
 
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
+from kasse.adapters.postgres.readers import Readers
+from kasse.adapters.sql.connection import ConcurrentUpdateError
 from kasse.adapters.sql.migrate import ensure_current
-from kasse.adapters.sql.repositories import ConcurrentUpdateError, SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
+from kasse.domain.merchant import Merchant
+from kasse.services.topics import CLOCK, DELIVERIES, FAULTS, WALLET
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHANNEL = "kasse_commits"
 MAX_BATCH = 256
-WAKE_EVERY = 0.005  # seconds: at most this often a process calls its `on_commit` listeners (see `_wake_listeners`)
 MIGRATION_LOCK = 7_311_000_001  # pg_advisory_lock key: one process migrates, the others wait and re-check
 MAX_ATTEMPTS = 12
+READERS = 4  # threads (each with its connection) that run `query` reads off the event loop
+# what other processes' loops wait for; payments and events wake only this process (docs/deployment.md)
+SHARED_TOPICS = frozenset({DELIVERIES, WALLET, CLOCK, FAULTS})
 RETRYABLE: tuple[type[BaseException], ...] = (
     ConcurrentUpdateError,
     errors.UniqueViolation,
@@ -70,12 +81,12 @@ class PostgresDatabase(QueuedWrites):
         self._local = threading.local()
         self._readers: list[psycopg.Connection[Any]] = []
         self._readers_lock = threading.Lock()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[frozenset[str]], None]] = []
+        self._merchants: dict[str, Merchant] = {}  # stored sales units never change (SqlMerchants)
+        self._reading: Readers | None = None
         self._listener: threading.Thread | None = None
         self._listen_conn: psycopg.Connection[Any] | None = None
         self._closing = threading.Event()
-        self._committed = threading.Event()  # set by every commit this process learns of; `_wake_listeners` clears it
-        self._waker: threading.Thread | None = None
         self._count_lock = threading.Lock()
         self._own_pids: set[int] = set()  # this process's writing backends: their NOTIFYs were handled at commit
         self._queue: queue.SimpleQueue[WriteJob | None] = queue.SimpleQueue()
@@ -96,8 +107,7 @@ class PostgresDatabase(QueuedWrites):
                                     configure=self._own)
         self._pool.wait(timeout=30)
         self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-retry")
-        self._waker = threading.Thread(target=self._wake_listeners, name="kasse-pg-waker", daemon=True)
-        self._waker.start()
+        self._reading = Readers(self.read, READERS)
         for i in range(self.writers):
             thread = threading.Thread(target=self._write_loop, name=f"kasse-pg-writer-{i}", daemon=True)
             thread.start()
@@ -138,6 +148,9 @@ class PostgresDatabase(QueuedWrites):
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
         if self._listener is not None and self._pool is not None:
             with self._pool.connection() as conn:
                 conn.execute(f"NOTIFY {CHANNEL}")  # wake the listener so it sees `_closing` now
@@ -147,10 +160,6 @@ class PostgresDatabase(QueuedWrites):
         if self._listen_conn is not None:
             self._listen_conn.close()
             self._listen_conn = None
-        if self._waker is not None:
-            self._committed.set()
-            self._waker.join(timeout=5)
-            self._waker = None
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
@@ -159,8 +168,8 @@ class PostgresDatabase(QueuedWrites):
             self._pool.close()
             self._pool = None
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after every commit of any process on this database (to wake workers)."""
+    def on_commit(self, listener: Callable[[frozenset[str]], None]) -> None:
+        """Call `listener` with the topics of commits: all of this process's, other processes' shared ones."""
         self._listeners.append(listener)
 
     def _check_open(self) -> None:
@@ -173,9 +182,14 @@ class PostgresDatabase(QueuedWrites):
             self._local.raw = conn
             with self._readers_lock:
                 self._readers.append(conn)
-            uow = SqlUnitOfWork(PgConnection(conn))
+            uow = SqlUnitOfWork(PgConnection(conn), self._merchants)
             self._local.uow = uow
         return fn(uow)
+
+    async def query(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        """Read on a reader thread (adapters/postgres/readers.py): the event loop goes on meanwhile."""
+        assert self._reading is not None, "database is not open"
+        return await self._reading.query(fn)
 
     def _write_loop(self) -> None:
         """Take jobs and commit them, alone while another writer is idle, else everything queued as one batch.
@@ -224,44 +238,83 @@ class PostgresDatabase(QueuedWrites):
         return batch
 
     def _commit_batch(self, conn: psycopg.Connection[Any], batch: list[WriteJob]) -> None:
-        """One transaction for the batch, a savepoint per job; outcomes go out only after COMMIT succeeds."""
+        """One transaction for the batch; outcomes go out only after COMMIT succeeds.
+
+        Pipeline mode (`PgConnection`): a job's reads go out together (it reads ahead with
+        `SqlPayments.expect`), and its writes wait to travel with the next job's reads or the COMMIT, so a
+        create costs about one round trip plus its share of the COMMIT. A job that fails in Python is
+        undone alone (nothing of it was sent, or back to the savepoint opened when it had to send). A
+        statement the server refuses (a race lost to another process: a key or reference taken) aborts the
+        batch: every job of it then runs again alone, where the loser reads what the winner committed.
+        """
         outcomes: list[Outcome] = []
-        lost: list[WriteJob] = []  # lost a race: rolled back to their savepoint, to run again alone
-        uow = SqlUnitOfWork(PgConnection(conn))
+        lost: list[WriteJob] = []  # to run again alone, in a transaction of its own
+        topics: frozenset[str] = frozenset()
         try:
-            with conn.transaction():
+            with conn.pipeline() as pipe:
+                pconn = PgConnection(conn, pipe)
+                uow = self._writing.uow = SqlUnitOfWork(pconn, self._merchants)
+                conn.execute("BEGIN")
                 for job in batch:
+                    mark = uow.mark()
                     try:
-                        with conn.transaction():  # SAVEPOINT; a failing job rolls back to it alone
-                            result = job.fn(uow)
-                    except RETRYABLE:
-                        lost.append(job)
-                    except Exception as exc:  # the job's own failure: tell its caller
-                        outcomes.append((job, None, exc))
+                        result = job.fn(uow)
+                        pconn.end_job()
+                    except psycopg.Error:
+                        raise  # the server refused something: the batch's transaction is lost
+                    except Exception as exc:  # in Python: a race noticed (ConcurrentUpdateError), or its own
+                        uow.undo(mark)
+                        if pconn.drop_job():
+                            self._undo_job(conn, pipe)
+                        if isinstance(exc, RETRYABLE):
+                            lost.append(job)
+                        else:
+                            outcomes.append((job, None, exc))
                     else:
                         outcomes.append((job, result, None))
-                if self.listen:
-                    conn.execute(f"NOTIFY {CHANNEL}")
-        except Exception as exc:  # BEGIN or COMMIT failed: acknowledge nothing of the batch
+                pipe.sync()  # the last job's writes: a refusal is still the batch's, before COMMIT
+                topics = uow.take_topics()
+                self._broadcast(conn, topics)
+                conn.execute("COMMIT")
+        except Exception as exc:  # a statement, BEGIN or COMMIT failed: acknowledge nothing of the batch
             if isinstance(exc, psycopg.Error) and exc.sqlstate and not conn.broken:
-                # the server refused it (a deferred check, a race): nothing is durable, so every job runs
+                # the server refused it (a race, a deferred check): nothing is durable, so every job runs
                 # again alone, and only the one at fault fails
-                log.warning("commit of %d jobs refused (%s); retrying each alone", len(batch), exc.sqlstate)
+                log.debug("batch of %d jobs refused (%s); retrying each alone", len(batch), exc.sqlstate)
                 lost, outcomes = list(batch), []
             else:  # the connection went: the COMMIT may or may not have landed, so no job may be retried
                 log.exception("commit of %d jobs failed", len(batch))
                 lost, outcomes = [], [(job, None, exc) for job in batch]
+            self._reset(conn)
         else:
             with self._count_lock:
                 self.batches += 1
                 self.jobs += len(outcomes)
-            self._notify()  # this process at once; the others through NOTIFY
+            self._notify(topics)  # this process at once; the others through NOTIFY
         deliver(outcomes)
         for job in lost:
             with self._count_lock:
                 self.retries += 1
             assert self._executor is not None
             self._executor.submit(self._retry_alone, job)
+
+    @staticmethod
+    def _undo_job(conn: psycopg.Connection[Any], pipe: psycopg.Pipeline) -> None:
+        """Roll the transaction back to the job's savepoint."""
+        conn.execute("ROLLBACK TO SAVEPOINT job")
+        conn.execute("RELEASE SAVEPOINT job")
+        pipe.sync()
+
+    @staticmethod
+    def _reset(conn: psycopg.Connection[Any]) -> None:
+        """Leave no transaction open on a writer connection after a failed batch (or drop the connection)."""
+        if conn.closed or conn.broken:
+            return
+        try:
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
+        except psycopg.Error:
+            conn.close()  # the writer opens a new one for its next batch
 
     def _retry_alone(self, job: WriteJob) -> None:
         try:
@@ -276,9 +329,10 @@ class PostgresDatabase(QueuedWrites):
         for attempt in range(first_attempt, MAX_ATTEMPTS + 1):
             try:
                 with self._pool.connection() as raw, raw.transaction():
-                    result = fn(SqlUnitOfWork(PgConnection(raw)))
-                    if self.listen:
-                        raw.execute(f"NOTIFY {CHANNEL}")
+                    uow = self._writing.uow = SqlUnitOfWork(PgConnection(raw), self._merchants)
+                    result = fn(uow)
+                    topics = uow.take_topics()
+                    self._broadcast(raw, topics)
             except RETRYABLE as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -290,32 +344,29 @@ class PostgresDatabase(QueuedWrites):
             with self._count_lock:
                 self.batches += 1
                 self.jobs += 1
-            self._notify()  # this process at once; the others through NOTIFY
+            self._notify(topics)  # this process at once; the others through NOTIFY
             return result
         raise AssertionError("unreachable")
 
     def _own(self, conn: psycopg.Connection[Any]) -> None:
         self._own_pids.add(conn.info.backend_pid)
 
-    def _notify(self) -> None:
-        self._committed.set()
+    def _broadcast(self, conn: psycopg.Connection[Any], topics: frozenset[str]) -> None:
+        """Tell the other processes, inside the transaction, what it wrote that their loops may wait for."""
+        shared = topics & SHARED_TOPICS
+        if self.listen and shared:
+            conn.execute(f"NOTIFY {CHANNEL}, '{','.join(sorted(shared))}'")  # our own topic names: no quoting
 
-    def _wake_listeners(self) -> None:
-        """Call the listeners after commits, at most every WAKE_EVERY seconds: one call covers every commit since.
+    def _notify(self, topics: frozenset[str] | set[str]) -> None:
+        """Call the listeners with what was committed (they only set events, so at once is cheap).
 
-        Each call wakes the delivery and wallet loops, and each of them then reads the database on its
-        event loop; on PostgreSQL that is a round trip per loop. Under load, one wake-up per batch of each
-        of N processes cost more CPU than the requests; WAKE_EVERY bounds it and delays a wake-up by at
-        most that much. A commit during a call sets the event again, so no commit goes unnoticed.
+        Topics keep this quiet under load: a create wakes nobody, and a loop woken by a burst of commits
+        of its topic looks once (`CommitSignal` sets an event that is already set only once).
         """
-        while True:
-            self._committed.wait()
-            if self._closing.is_set():
-                return
-            self._committed.clear()
+        if topics:
+            committed = frozenset(topics)
             for listener in self._listeners:
-                listener()
-            time.sleep(WAKE_EVERY)
+                listener(committed)
 
     def _listen(self) -> None:
         assert self._listen_conn is not None
@@ -323,12 +374,10 @@ class PostgresDatabase(QueuedWrites):
         while not self._closing.is_set():
             try:
                 # another process's commit wakes this process's loops and streams; our own commits did already
-                foreign = any(n.pid not in self._own_pids for n in conn.notifies(timeout=1.0, stop_after=1))
+                got = list(conn.notifies(timeout=1.0, stop_after=1))
                 if not self._closing.is_set():
-                    # drain what else is queued already: one wake-up covers them all
-                    foreign |= any(n.pid not in self._own_pids for n in conn.notifies(timeout=0))
-                    if foreign:
-                        self._notify()
+                    got += conn.notifies(timeout=0)  # drain what else is queued already: one wake-up for all
+                    self._notify({t for n in got if n.pid not in self._own_pids for t in n.payload.split(",") if t})
             except psycopg.Error:
                 if self._closing.is_set():
                     return

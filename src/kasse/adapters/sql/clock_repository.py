@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import orjson
 
 from kasse.adapters.sql import rows
+from kasse.adapters.sql.connection import Connection, is_postgres
 from kasse.domain.clock_state import ClockState
-
-if TYPE_CHECKING:
-    from kasse.adapters.sql.repositories import Connection
+from kasse.services.topics import CLOCK
 
 KEY = "clock"
 
 
 class SqlClockState:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, topics: set[str]) -> None:
         self.conn = conn
+        self.topics = topics
 
     def load(self, *, for_update: bool = False) -> ClockState | None:
         """Return the stored state, locking its row on PostgreSQL when about to change it."""
-        lock = " FOR UPDATE" if for_update and getattr(self.conn, "dialect", "sqlite") == "postgresql" else ""
+        lock = " FOR UPDATE" if for_update and is_postgres(self.conn) else ""
         row = self.conn.execute(f"SELECT value FROM settings WHERE key = ?{lock}", (KEY,)).fetchone()
         if row is None:
             return None
@@ -42,3 +41,4 @@ class SqlClockState:
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (KEY, value),
         )
+        self.topics.add(CLOCK)

@@ -14,7 +14,7 @@ from kasse.domain.partner import AccountingPartner
 from kasse.domain.settlement_terms import PayoutFrequency, SettlementMode, SettlementTerms
 
 if TYPE_CHECKING:
-    from kasse.adapters.sql.repositories import Connection
+    from kasse.adapters.sql.connection import Connection
 
 FIRST_LEDGER_ID = 300001  # ledger ids look like the six-digit ones of the Report API's examples
 LEDGER_COLUMNS = ("ledger_id, msn, market, fee_basis_points, fee_fixed, mode, frequency, payout_delay_days,"
@@ -116,6 +116,21 @@ class SqlLedgers:
             " ORDER BY position LIMIT ?",
             (*params, limit),
         ).fetchall()
+        return [entry_from_row(r) for r in found]
+
+    def negative_since(self, ledger_id: str) -> date | None:
+        # walks the topic backwards from its last entry to the last one that left funds at 0 or above
+        row = self.conn.execute(
+            "SELECT ledger_date FROM ledger_entries WHERE ledger_id = ? AND topic = 'funds' AND position > COALESCE(("
+            "SELECT position FROM ledger_entries WHERE ledger_id = ? AND topic = 'funds'"
+            " AND balance_before + amount >= 0 ORDER BY position DESC LIMIT 1), 0) ORDER BY position LIMIT 1",
+            (ledger_id, ledger_id)).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def of_psp_reference(self, ledger_id: str, topic: Topic, psp_reference: str) -> Sequence[LedgerEntry]:
+        found = self.conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE ledger_id = ? AND topic = ? AND psp_reference = ?"
+            " ORDER BY position", (ledger_id, topic.value, psp_reference)).fetchall()
         return [entry_from_row(r) for r in found]
 
     def list(self, *, after: str | None, limit: int, ledger_ids: Collection[str] | None = None,

@@ -1,56 +1,72 @@
-"""Repositories over a DB-API connection with `?` parameters; the SQL here is plain enough for both backends."""
+"""Repositories of payments, events, idempotency keys, merchants and the outbox over a `?`-parameter connection.
+
+The SQL here is plain enough for both backends. Writes name the commit topics they touch
+(`adapters.commit_signal`), so the loops that wait for that kind of change are the only ones woken.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
 
 import orjson
 
-from kasse.adapters.sql import rows
-from kasse.adapters.sql.clock_repository import SqlClockState
-from kasse.adapters.sql.ledger_repositories import SqlLedgers, SqlPartners
-from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
-from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlDeliveryLog, SqlEventFeed, SqlWebhooks
+from kasse.adapters.sql import rows, statements, tables
+from kasse.adapters.sql.connection import (
+    ConcurrentUpdateError,
+    Connection,
+    Cursor,
+    Sent,
+    is_pipelined,
+    is_postgres,
+    send,
+)
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.payment import Payment
 from kasse.services.ports import StoredResponse
+from kasse.services.topics import DELIVERIES, EVENTS, PAYMENTS
 
-
-class Cursor(Protocol):
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-
-
-class Connection(Protocol):
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
-
-
-class ConcurrentUpdateError(RuntimeError):
-    """A payment changed under us: its stored version is not the one we read."""
+_PAYMENT_SELECT = f"SELECT {rows.PAYMENT_COLUMNS} FROM payments"
+_EVENT_INSERT = statements.insert(tables.payment_events, ("id",))
+_DELIVERY_FIELDS = (
+    "webhook_id, msn, reference, event_id, event_type, payload, state, attempts, created_at, next_attempt_at"
+)
+# one statement queues a delivery per subscribed registration: no round trip to learn who subscribed first,
+# nor to learn the id of the event appended just before (this session's last one on PostgreSQL; SQLite has
+# one writer, so the newest)
+_ENQUEUE = (
+    f"INSERT INTO webhook_deliveries ({_DELIVERY_FIELDS}) SELECT s.webhook_id, ?, ?, {{event_id}}, ?, ?, 'PENDING',"
+    " 0, ?, ? FROM webhook_subscriptions AS s WHERE s.msn = ? AND s.event_type = ?"
+)
+_LAST_EVENT = {"postgresql": "currval('payment_events_id_seq')", "sqlite": "(SELECT max(id) FROM payment_events)"}
 
 
 class SqlPayments:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, topics: set[str]) -> None:
         self.conn = conn
+        self.topics = topics
+        self.ahead: dict[tuple[str, str], Cursor] = {}  # reads sent by `expect`, not yet fetched
 
     def get(self, msn: str, reference: str) -> Payment | None:
-        row = self.conn.execute(
-            f"SELECT {rows.PAYMENT_COLUMNS} FROM payments WHERE msn = ? AND reference = ?", (msn, reference)
-        ).fetchone()
+        sent = self.ahead.pop((msn, reference), None)
+        if sent is None:
+            sent = self.conn.execute(f"{_PAYMENT_SELECT} WHERE msn = ? AND reference = ?", (msn, reference))
+        row = sent.fetchone()
         return rows.payment_from_row(row) if row else None
 
+    def expect(self, msn: str, reference: str) -> None:
+        if is_pipelined(self.conn):  # sent now, read with the next fetch's round trip
+            self.ahead[(msn, reference)] = self.conn.execute(
+                f"{_PAYMENT_SELECT} WHERE msn = ? AND reference = ?", (msn, reference))
+
     def get_by_token(self, token: str) -> Payment | None:
-        row = self.conn.execute(f"SELECT {rows.PAYMENT_COLUMNS} FROM payments WHERE token = ?", (token,)).fetchone()
+        row = self.conn.execute(f"{_PAYMENT_SELECT} WHERE token = ?", (token,)).fetchone()
         return rows.payment_from_row(row) if row else None
 
     def add(self, payment: Payment, token: str | None) -> None:
-        self.conn.execute(
-            f"INSERT INTO payments ({rows.PAYMENT_COLUMNS}, token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (*rows.payment_to_row(payment), token),
-        )
+        send(self.conn, rows.PAYMENT_INSERT, rows.payment_to_row(payment, token))
+        self.topics.add(PAYMENTS)
 
     def update(self, payment: Payment) -> None:
         row = self.conn.execute(
@@ -61,28 +77,26 @@ class SqlPayments:
         ).fetchone()
         if row is None:
             raise ConcurrentUpdateError(f"{payment.msn}/{payment.reference} changed concurrently")
+        self.topics.add(PAYMENTS)
 
     def due_for_expiry(self, now: datetime, limit: int) -> Sequence[Payment]:
         # PostgreSQL: rows another process is expiring (or approving) right now are skipped, not waited for
-        lock = " FOR UPDATE SKIP LOCKED" if getattr(self.conn, "dialect", "sqlite") == "postgresql" else ""
+        lock = " FOR UPDATE SKIP LOCKED" if is_postgres(self.conn) else ""
         found = self.conn.execute(
-            f"SELECT {rows.PAYMENT_COLUMNS} FROM payments WHERE state = 'CREATED' AND expires_at <= ?"
-            f" ORDER BY expires_at LIMIT ?{lock}",
+            f"{_PAYMENT_SELECT} WHERE state = 'CREATED' AND expires_at <= ? ORDER BY expires_at LIMIT ?{lock}",
             (rows.to_us(now), limit),
         ).fetchall()
         return [rows.payment_from_row(r) for r in found]
 
 
 class SqlEvents:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, topics: set[str]) -> None:
         self.conn = conn
+        self.topics = topics
 
-    def append(self, event: PaymentEvent) -> int:
-        row = self.conn.execute(
-            f"INSERT INTO payment_events ({rows.EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
-            rows.event_to_row(event),
-        ).fetchone()
-        return int(row[0])
+    def append(self, event: PaymentEvent) -> None:
+        send(self.conn, _EVENT_INSERT, rows.event_to_row(event))
+        self.topics.add(EVENTS)
 
     def list(self, msn: str, reference: str) -> Sequence[PaymentEvent]:
         found = self.conn.execute(
@@ -103,19 +117,28 @@ class SqlIdempotency:
         return StoredResponse(row[0], row[1], bytes(row[2])) if row else None
 
     def put(self, msn: str, key: str, response: StoredResponse, at: datetime) -> None:
-        self.conn.execute(
-            "INSERT INTO idempotency_keys (msn, key, fingerprint, status, body, created_at) VALUES (?,?,?,?,?,?)",
+        send(
+            self.conn, statements.insert(tables.idempotency_keys),
             (msn, key, response.fingerprint, response.status, response.body, rows.to_us(at)),
         )
 
 
 class SqlMerchants:
-    def __init__(self, conn: Connection) -> None:
+    """Sales units; found ones are kept in `cache`, since a stored sales unit never changes."""
+
+    def __init__(self, conn: Connection, cache: MutableMapping[str, Merchant]) -> None:
         self.conn = conn
+        self.cache = cache
 
     def get(self, msn: str) -> Merchant | None:
+        known = self.cache.get(msn)
+        if known is not None:
+            return known
         row = self.conn.execute(f"SELECT {rows.MERCHANT_COLUMNS} FROM merchants WHERE msn = ?", (msn,)).fetchone()
-        return rows.merchant_from_row(row) if row else None
+        if row is None:
+            return None
+        merchant = self.cache[msn] = rows.merchant_from_row(row)
+        return merchant
 
     def by_client_id(self, client_id: str) -> Merchant | None:
         row = self.conn.execute(
@@ -128,62 +151,33 @@ class SqlMerchants:
         return [rows.merchant_from_row(r) for r in found]
 
     def add(self, merchant: Merchant) -> None:
-        self.conn.execute(
-            f"INSERT INTO merchants ({rows.MERCHANT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            rows.merchant_to_row(merchant),
-        )
+        self.conn.execute(statements.insert(tables.merchants), rows.merchant_to_row(merchant))
 
 
 class SqlOutbox:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, topics: set[str], unsettled: list[tuple[Sent, str]]) -> None:
         self.conn = conn
+        self.topics = topics
+        self.unsettled = unsettled  # pipelined: whether it queued anything is known after the job's sync
+        self._enqueue = _ENQUEUE.format(event_id=_LAST_EVENT["postgresql" if is_postgres(conn) else "sqlite"])
 
-    def enqueue(self, event: PaymentEvent, event_id: int) -> int:
-        event_type = event.name.webhook_event
-        hooks = self.conn.execute(
-            "SELECT webhook_id FROM webhook_subscriptions WHERE msn = ? AND event_type = ?", (event.msn, event_type)
-        ).fetchall()
-        if not hooks:
-            return 0
-        payload = orjson.dumps(event.to_webhook())
-        self._insert(hooks, event.msn, event.reference, event_id, event_type, payload, rows.to_us(event.timestamp))
-        return len(hooks)
+    def enqueue(self, event: PaymentEvent) -> None:
+        payload, at = orjson.dumps(event.to_webhook()), rows.to_us(event.timestamp)
+        msn, event_type = event.msn, event.name.webhook_event
+        sent = send(self.conn, self._enqueue, (msn, event.reference, event_type, payload, at, at, msn, event_type))
+        if is_pipelined(self.conn):
+            self.unsettled.append((sent, DELIVERIES))
+        elif sent.rowcount > 0:
+            self.topics.add(DELIVERIES)
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         hooks = self.conn.execute(
             "SELECT webhook_id FROM webhook_subscriptions WHERE msn = ? AND event_type = ?", (msn, event_type)
         ).fetchall()
-        self._insert(hooks, msn, None, None, event_type, orjson.dumps(payload), rows.to_us(at))
-        return len(hooks)
-
-    def _insert(self, hooks: list[Any], msn: str, reference: str | None, event_id: int | None, event_type: str,
-                payload: bytes, at: int) -> None:
         for (webhook_id,) in hooks:
             self.conn.execute(
-                "INSERT INTO webhook_deliveries (webhook_id, msn, reference, event_id, event_type, payload, state,"
-                " attempts, created_at, next_attempt_at) VALUES (?,?,?,?,?,?, 'PENDING', 0, ?, ?)",
-                (webhook_id, msn, reference, event_id, event_type, payload, at, at),
-            )
-
-
-class SqlUnitOfWork:
-    """All repositories over one connection, inside the caller's transaction."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.payments = SqlPayments(conn)
-        self.events = SqlEvents(conn)
-        self.idempotency = SqlIdempotency(conn)
-        self.merchants = SqlMerchants(conn)
-        self.outbox = SqlOutbox(conn)
-        self.webhooks = SqlWebhooks(conn)
-        self.deliveries = SqlDeliveries(conn)
-        self.users = SqlUsers(conn)
-        self.wallet = SqlWallet(conn)
-        self.static_qrs = SqlStaticQrs(conn)
-        self.receipts = SqlReceipts(conn)
-        self.clock_state = SqlClockState(conn)
-        self.delivery_log = SqlDeliveryLog(conn)
-        self.event_feed = SqlEventFeed(conn)
-        self.ledgers = SqlLedgers(conn)
-        self.partners = SqlPartners(conn)
+                f"INSERT INTO webhook_deliveries ({_DELIVERY_FIELDS}) VALUES (?, ?, NULL, NULL, ?, ?, 'PENDING', 0,"
+                " ?, ?)", (webhook_id, msn, event_type, orjson.dumps(payload), rows.to_us(at), rows.to_us(at)))
+        if hooks:
+            self.topics.add(DELIVERIES)
+        return len(hooks)

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from kasse.adapters.sql import statements, tables
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import Merchant
 from kasse.domain.money import Currency, Market, Money
@@ -25,10 +26,8 @@ def from_us(us: int) -> datetime:
     return datetime.fromtimestamp(us // 1_000_000, UTC).replace(microsecond=us % 1_000_000)
 
 
-PAYMENT_COLUMNS = (
-    "msn, reference, psp_reference, state, currency, amount, authorized, captured, refunded, cancelled,"
-    " created_at, expires_at, version, idempotency_key, details"
-)
+PAYMENT_COLUMNS = statements.columns(tables.payments, ("token",))  # what `payment_from_row` reads
+PAYMENT_INSERT = statements.insert(tables.payments)
 
 
 def payment_from_row(row: Any) -> Payment:
@@ -51,15 +50,16 @@ def payment_from_row(row: Any) -> Payment:
     )
 
 
-def payment_to_row(p: Payment) -> tuple[Any, ...]:
+def payment_to_row(p: Payment, token: str | None) -> tuple[Any, ...]:
+    """Return the row for `PAYMENT_INSERT`: every column of `tables.payments`, in its order."""
     return (
         p.msn, p.reference, p.psp_reference, p.state.value, p.amount.currency.value, p.amount.value,
         p.authorized, p.captured, p.refunded, p.cancelled, to_us(p.created_at), to_us(p.expires_at),
-        p.version, p.idempotency_key, orjson.dumps(p.details).decode(),
+        p.version, p.idempotency_key, token, orjson.dumps(p.details).decode(),
     )
 
 
-EVENT_COLUMNS = "msn, reference, psp_reference, name, currency, amount, timestamp, idempotency_key, success"
+EVENT_COLUMNS = statements.columns(tables.payment_events, ("id",))
 
 
 def event_from_row(row: Any) -> PaymentEvent:
@@ -82,10 +82,7 @@ def event_to_row(e: PaymentEvent) -> tuple[Any, ...]:
     )
 
 
-MERCHANT_COLUMNS = (
-    "msn, name, market, client_id, client_secret_hash, subscription_key_primary, subscription_key_secondary,"
-    " push_allowed, partial_capture_allowed, long_living_allowed, created_at"
-)
+MERCHANT_COLUMNS = statements.columns(tables.merchants)
 
 
 def merchant_from_row(row: Any) -> Merchant:

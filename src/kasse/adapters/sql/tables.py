@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -252,6 +253,37 @@ order_categories = Table(
     Column("image_id", String(128)),
     Column("updated_at", BigInteger, nullable=False),
 )
+
+# 0005: what every process of an installation shares besides the data: armed test faults, rate-limit windows
+faults = Table(
+    "faults",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),  # arming order: the oldest fires first
+    Column("id", String(32), nullable=False, unique=True),
+    Column("msn", String(10), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("endpoint", String(16)),
+    Column("remaining", Integer),  # NULL: until disarmed
+    Column("delay_seconds", Float),
+    Column("armed_at", BigInteger, nullable=False),
+)
+Index("faults_by_msn", faults.c.msn, faults.c.seq)
+
+rate_limits = Table(  # UNLOGGED on PostgreSQL (migration 0005); used by PostgreSQL only (adapters/rate_limits.py)
+    "rate_limits",
+    metadata,
+    Column("operation", String(16), primary_key=True),
+    Column("scope", String(64), primary_key=True),
+    Column("reference", String(64), primary_key=True),
+    Column("hits", Text, nullable=False),  # the window's hits, microseconds of kasse's clock, comma-separated
+    Column("refused", Boolean, nullable=False),  # whether the last hit was refused
+    Column("last_at", BigInteger, nullable=False),
+)
+Index("rate_limits_by_last", rate_limits.c.last_at)
+# 0005: the event stream follows one sales unit; the console lists deliveries by payment or by sales unit
+Index("payment_events_by_msn", payment_events.c.msn, payment_events.c.id)
+Index("webhook_deliveries_by_ref", webhook_deliveries.c.reference, webhook_deliveries.c.id)
+Index("webhook_deliveries_by_msn", webhook_deliveries.c.msn, webhook_deliveries.c.id)
 
 # 0007: settlement (Report API): a ledger per sales unit with its terms and state, the entries of its two
 # topics, its payouts, and accounting partners with the ledgers granted to them

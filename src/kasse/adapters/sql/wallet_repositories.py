@@ -5,26 +5,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
+from kasse.adapters.sql import statements, tables
+from kasse.adapters.sql.connection import Connection
 from kasse.adapters.sql.rows import from_us, to_us
 from kasse.domain.inbox import Answer, PaymentRequest, RequestSource
 from kasse.domain.money import Market
 from kasse.domain.receipt import OrderCategory, StoredReceipt
 from kasse.domain.static_qr import CheckIn, MerchantCallbackQr, MerchantRedirectQr
 from kasse.domain.user import Behaviour, PaymentCard, User, WalletAction
+from kasse.services.topics import WALLET
 
-if TYPE_CHECKING:  # repositories imports this module to build its unit of work
-    from kasse.adapters.sql.repositories import Connection
-
-USER_COLUMNS = (
-    "msisdn, name, birth_date, market, card_brand, card_last4, card_expires, qr_token, qr_issued_at,"
-    " behaviour, behaviour_delay, created_at"
-)
-REQUEST_COLUMNS = "msn, reference, msisdn, source, arrived_at, check_in_token, due_action, due_at, answer, note"
-CHECK_IN_COLUMNS = "token, msisdn, msn, merchant_qr_id, location_description, created_at, expires_at"
+USER_COLUMNS = statements.columns(tables.wallet_users)
+REQUEST_COLUMNS = statements.columns(tables.wallet_requests)
+CHECK_IN_COLUMNS = statements.columns(tables.wallet_check_ins)
 
 
 def _opt_us(moment: datetime | None) -> int | None:
@@ -81,8 +78,7 @@ class SqlUsers:
         return user_from_row(row) if row else None
 
     def add(self, user: User) -> None:
-        self.conn.execute(f"INSERT INTO wallet_users ({USER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                          user_to_row(user))
+        self.conn.execute(statements.insert(tables.wallet_users), user_to_row(user))
 
     def update(self, user: User) -> None:
         self.conn.execute("UPDATE wallet_users SET behaviour = ?, behaviour_delay = ? WHERE msisdn = ?",
@@ -94,8 +90,9 @@ class SqlUsers:
 
 
 class SqlWallet:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, topics: set[str]) -> None:
         self.conn = conn
+        self.topics = topics
 
     def get_request(self, msn: str, reference: str) -> PaymentRequest | None:
         row = self.conn.execute(
@@ -104,8 +101,8 @@ class SqlWallet:
         return request_from_row(row) if row else None
 
     def add_request(self, request: PaymentRequest) -> None:
-        self.conn.execute(f"INSERT INTO wallet_requests ({REQUEST_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                          request_to_row(request))
+        self.conn.execute(statements.insert(tables.wallet_requests), request_to_row(request))
+        self.topics.add(WALLET)
 
     def update_request(self, request: PaymentRequest) -> None:
         self.conn.execute(
@@ -114,6 +111,7 @@ class SqlWallet:
             (request.due_action.value if request.due_action else None, _opt_us(request.due_at),
              request.answer.value if request.answer else None, request.note, request.msn, request.reference),
         )
+        self.topics.add(WALLET)
 
     def requests_of(self, msisdn: str, limit: int) -> Sequence[PaymentRequest]:
         rows = self.conn.execute(
@@ -140,7 +138,7 @@ class SqlWallet:
     def add_check_in(self, check_in: CheckIn) -> None:
         c = check_in
         self.conn.execute(
-            f"INSERT INTO wallet_check_ins ({CHECK_IN_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+            statements.insert(tables.wallet_check_ins),
             (c.token, c.msisdn, c.msn, c.merchant_qr_id, c.location_description, to_us(c.created_at),
              to_us(c.expires_at)),
         )
@@ -195,7 +193,7 @@ class SqlStaticQrs:
     def save_redirect(self, qr: MerchantRedirectQr) -> None:
         self.conn.execute("DELETE FROM qr_redirects WHERE msn = ? AND qr_id = ?", (qr.msn, qr.qr_id))
         self.conn.execute(
-            "INSERT INTO qr_redirects (msn, qr_id, redirect_url, created_at, expires_at) VALUES (?,?,?,?,?)",
+            statements.insert(tables.qr_redirects),
             (qr.msn, qr.qr_id, qr.redirect_url, to_us(qr.created_at), _opt_us(qr.expires_at)),
         )
 
@@ -222,7 +220,7 @@ class SqlStaticQrs:
         self.conn.execute("DELETE FROM qr_callbacks WHERE msn = ? AND merchant_qr_id = ?",
                           (qr.msn, qr.merchant_qr_id))
         self.conn.execute(
-            "INSERT INTO qr_callbacks (msn, merchant_qr_id, location_description, created_at) VALUES (?,?,?,?)",
+            statements.insert(tables.qr_callbacks),
             (qr.msn, qr.merchant_qr_id, qr.location_description, to_us(qr.created_at)),
         )
 
@@ -248,8 +246,7 @@ class SqlReceipts:
 
     def add_receipt(self, msn: str, payment_type: str, order_id: str, receipt: StoredReceipt, at: datetime) -> None:
         self.conn.execute(
-            "INSERT INTO order_receipts (msn, payment_type, order_id, receipt_id, body, created_at)"
-            " VALUES (?,?,?,?,?,?)",
+            statements.insert(tables.order_receipts),
             (msn, payment_type, order_id, receipt.receipt_id, orjson.dumps(receipt.body).decode(), to_us(at)),
         )
 
@@ -266,8 +263,7 @@ class SqlReceipts:
         self.conn.execute("DELETE FROM order_categories WHERE msn = ? AND payment_type = ? AND order_id = ?",
                           (msn, payment_type, order_id))
         self.conn.execute(
-            "INSERT INTO order_categories (msn, payment_type, order_id, category_id, category, order_details_url,"
-            " image_id, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            statements.insert(tables.order_categories),
             (msn, payment_type, order_id, category.category_id, category.category, category.order_details_url,
              category.image_id, to_us(at)),
         )

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from kasse.adapters.sql import rows
+from kasse.adapters.sql import rows, statements, tables
+from kasse.adapters.sql.connection import Connection, is_postgres
 from kasse.domain.events import PaymentEvent
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob, DeliveryState, Trigger
 from kasse.domain.webhook_registration import Registration
 from kasse.services.read_models import DeliveryRecord
-
-if TYPE_CHECKING:
-    from kasse.adapters.sql.repositories import Connection
+from kasse.services.topics import DELIVERIES
 
 PENDING = DeliveryState.PENDING.value
 DELIVERY_COLUMNS = "id, webhook_id, msn, reference, event_type, state, attempts, created_at, next_attempt_at"
-WEBHOOK_COLUMNS = "id, msn, url, secret, events, created_at"
+WEBHOOK_COLUMNS = statements.columns(tables.webhooks)
 
 # literal 'PENDING' (not a parameter) so SQLite can use the partial indexes `WHERE state = 'PENDING'`
 _NOT_HELD = (
@@ -44,7 +43,7 @@ DUE_SQL = _DUE + _EARLIEST_FIRST
 
 
 def _for_update(conn: Connection) -> str:
-    return " FOR UPDATE" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
+    return " FOR UPDATE" if is_postgres(conn) else ""
 
 
 def _marks(n: int) -> str:
@@ -76,12 +75,12 @@ class SqlWebhooks:
     def add(self, registration: Registration) -> None:
         r = registration
         self.conn.execute(
-            f"INSERT INTO webhooks ({WEBHOOK_COLUMNS}) VALUES (?,?,?,?,?,?)",
+            statements.insert(tables.webhooks),
             (r.id, r.msn, r.url, r.secret, orjson.dumps(list(r.events)).decode(), rows.to_us(r.created_at)),
         )
         for event_type in r.events:
             self.conn.execute(
-                "INSERT INTO webhook_subscriptions (webhook_id, event_type, msn) VALUES (?,?,?)",
+                statements.insert(tables.webhook_subscriptions),
                 (r.id, event_type, r.msn),
             )
 
@@ -109,8 +108,9 @@ class SqlWebhooks:
 
 
 class SqlDeliveries:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, topics: set[str]) -> None:
         self.conn = conn
+        self.topics = topics
 
     def due(self, now: datetime, limit: int, skip_units: Collection[str] = ()) -> Sequence[tuple[int, str]]:
         at = rows.to_us(now)
@@ -173,13 +173,13 @@ class SqlDeliveries:
             (d.state.value, d.attempts, rows.to_us(d.next_attempt_at), rows.to_us(a.sent_at), a.response_code,
              a.error, a.latency_ms, delivered_at, d.id),
         )
+        self.topics.add(DELIVERIES)  # its successors may be sendable now
         self.log_attempt(a)
 
     def log_attempt(self, attempt: Attempt) -> None:
         a = attempt
         self.conn.execute(
-            "INSERT INTO webhook_delivery_attempts (delivery_id, number, outcome, created_at, sent_at,"
-            " response_code, latency_ms, error) VALUES (?,?,?,?,?,?,?,?)",
+            statements.insert(tables.webhook_delivery_attempts, ("id",)),
             (a.delivery_id, a.number, a.outcome.value, rows.to_us(a.recorded_at), rows.to_us(a.sent_at),
              a.response_code, a.latency_ms, a.error),
         )
@@ -189,6 +189,7 @@ class SqlDeliveries:
             "UPDATE webhook_deliveries SET state = ?, next_attempt_at = ? WHERE id = ?",
             (delivery.state.value, rows.to_us(delivery.next_attempt_at), delivery.id),
         )
+        self.topics.add(DELIVERIES)
 
     def pending_for(self, webhook_id: str) -> Sequence[Delivery]:
         found = self.conn.execute(
@@ -208,6 +209,7 @@ class SqlDeliveries:
             " AND webhook_id = ? AND msn = ? AND reference = ? AND id > ?",
             (us, us, delivery.webhook_id, delivery.msn, delivery.reference, delivery.id),
         )
+        self.topics.add(DELIVERIES)
 
     def hold_successors(self, delivery: Delivery, until: datetime) -> None:
         self._successors(delivery, ">=", until)

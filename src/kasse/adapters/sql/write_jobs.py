@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from kasse.adapters.sql.repositories import SqlUnitOfWork
+from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 
 Outcome = tuple["WriteJob", Any, BaseException | None]
 T = TypeVar("T")
@@ -56,6 +57,15 @@ class QueuedWrites:
     """`submit`, `write` and `write_sync` of a database whose writer threads take jobs from `_queue`."""
 
     _queue: queue.SimpleQueue[WriteJob | None]
+    _writing = threading.local()  # `uow`: the unit of work of the job this writer thread is running
+
+    def current(self) -> SqlUnitOfWork | None:
+        """Return the unit of work of the write job running on this thread (None off the writer threads).
+
+        A job that needs a write of its own (taking a test fault while closing a ledger) joins its own
+        transaction instead of queueing a second job for the writer that is running it, and waiting forever.
+        """
+        return getattr(self._writing, "uow", None)
 
     def _check_open(self) -> None:
         """Refuse a write nothing will take; a database whose writers start with it has nothing to check."""

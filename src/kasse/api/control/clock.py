@@ -54,9 +54,9 @@ async def _moved(c: Container, before: datetime) -> Response:
     expired = await sweep_expired(c.db.write, c.clock, c.ids)
     # the ledger dates (Report API) whose midnight the move passed close now (or a closing loop beat us to
     # it), so the answer can show them
-    await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
+    closed = await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
     now = c.clock.now()
-    passed = c.db.read(lambda uow: dates_passed(uow, before, now))
+    passed = c.db.read(lambda uow: dates_passed(uow, before, now, closed))
     c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
     return json_response({"now": rfc3339(now), "frozen": c.clock.frozen, "expired": expired,
                           "closedLedgerDates": closed_wire(passed)})

@@ -28,10 +28,12 @@ from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import MSN_PATTERN
+from kasse.services.topics import EVENTS
 
 KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the connection is alive
 LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
-POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us
+POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us (they carry no
+# cross-process notification: adapters/postgres/database.py SHARED_TOPICS)
 BATCH = 500
 _MSN = re.compile(MSN_PATTERN)
 
@@ -46,17 +48,17 @@ def _start(request: Request, c: Container) -> int:
 
 
 async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
-    def read(position: int) -> Sequence[tuple[int, PaymentEvent]]:
-        return c.db.read(lambda uow: uow.event_feed.since(msn, position, BATCH))
+    async def read(position: int) -> Sequence[tuple[int, PaymentEvent]]:
+        return await c.db.query(lambda uow: uow.event_feed.since(msn, position, BATCH))
 
-    wake = c.commits.subscribe()
+    wake = c.commits.subscribe(EVENTS)
     position, quiet = after, 0.0
     ends = time.monotonic() + LIFETIME
     try:
         yield b"retry: 500\n: connected\n\n"
         while time.monotonic() < ends:
             wake.clear()
-            batch = read(position)
+            batch = await read(position)
             for at, event in batch:
                 yield b"id: %d\nevent: payment\ndata: %s\n\n" % (at, orjson.dumps(event.to_webhook()))
             if batch:

@@ -40,9 +40,11 @@ def entry_wire(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def closed_wire(closed: list[ClosedDate]) -> list[dict[str, Any]]:
-    """Group closed dates by date: how many ledgers closed it, and which."""
+    """Group closed dates by date: how many ledgers closed it, which, and the payouts it scheduled."""
     by_date: dict[date, list[ClosedDate]] = {}
     for item in closed:
         by_date.setdefault(item.ledger_date, []).append(item)
-    return [{"ledgerDate": day.isoformat(), "ledgers": len(items), "ledgerIds": [i.ledger_id for i in items]}
+    return [{"ledgerDate": day.isoformat(), "ledgers": len(items), "ledgerIds": [i.ledger_id for i in items],
+             "payouts": [{"ledgerId": i.ledger_id, "msn": i.msn, "pspReference": i.payout_id, "amount": i.payout,
+                          "currency": i.currency} for i in items if i.payout is not None]}
             for day, items in sorted(by_date.items())]

@@ -1,4 +1,4 @@
-"""Settlement in the test control plane (docs/settlement.md): ledgers and their entries for the console, a sales
+"""Settlement in the test control plane (README, settlement): ledgers and their entries for the console, a sales
 unit's settlement terms, accounting partners and their grants, and closing due dates now. Absent in production.
 """
 

@@ -36,18 +36,17 @@ from kasse.services.ports import UnitOfWork
 
 async def create_payment(request: Request) -> Response:
     call = await begin(request, Endpoint.CREATE, CreatePaymentRequest, key=True)
-    call.limit("create", call.msn, call.body.reference)
-    c = call.c
+    c, reference = call.c, call.body.reference
     cmd, token = to_create_command(call.body, call.msn, call.key, c.settings.base_url, c.ids.token())
     create = partial(use.create_payment, clock=c.clock, ids=c.ids, cmd=cmd, token=token)
-    return await call.write("create", create, create_wire, 201)
+    return await call.write("create", reference, create, create_wire, 201)
 
 
 async def get_payment(request: Request) -> Response:
     call = await begin(request, Endpoint.GET)
-    reference = call.reference()
-    call.limit("get", request.headers["ocp-apim-subscription-key"], reference)
-    payment = call.c.db.read(lambda uow: uow.payments.get(call.msn, reference))
+    reference, msn = call.reference(), call.msn
+    payment = await call.read("get", request.headers["ocp-apim-subscription-key"], reference,
+                              lambda uow: uow.payments.get(msn, reference))
     if payment is None:
         return call.answer(_not_found(reference, call.path))
     return call.answer(json_response(payment_wire(payment)))
@@ -55,9 +54,9 @@ async def get_payment(request: Request) -> Response:
 
 async def get_payment_events(request: Request) -> Response:
     call = await begin(request, Endpoint.EVENTS)
-    reference = call.reference()
-    call.limit("events", request.headers["ocp-apim-subscription-key"], reference)
-    events = call.c.db.read(lambda uow: uow.events.list(call.msn, reference))
+    reference, msn = call.reference(), call.msn
+    events = await call.read("events", request.headers["ocp-apim-subscription-key"], reference,
+                             lambda uow: uow.events.list(msn, reference))
     if not events:
         return call.answer(_not_found(reference, call.path))
     return call.answer(json_response([e.to_wire() for e in events]))
@@ -71,11 +70,11 @@ def _not_found(reference: str, path: str) -> Response:
 async def _modify(request: Request, operation: str) -> Response:
     call = await begin(request, Endpoint(operation), ModificationRequest, key=True)
     reference = call.reference()
-    call.limit(operation, call.msn, reference)
     amount = Money(call.body.modificationAmount.value, Currency(call.body.modificationAmount.currency))
     cmd = ModifyPayment(call.msn, reference, amount, call.key)
     run = use.capture_payment if operation == "capture" else use.refund_payment
-    return await call.write(operation, partial(run, clock=call.c.clock, ids=call.c.ids, cmd=cmd), modification_wire)
+    return await call.write(operation, reference, partial(run, clock=call.c.clock, ids=call.c.ids, cmd=cmd),
+                            modification_wire)
 
 
 async def capture_payment(request: Request) -> Response:
@@ -89,10 +88,9 @@ async def refund_payment(request: Request) -> Response:
 async def cancel_payment(request: Request) -> Response:
     call = await begin(request, Endpoint.CANCEL, CancelRequest, key=True, empty_ok=True)
     reference = call.reference()
-    call.limit("cancel", call.msn, reference)
     cmd = CancelPayment(call.msn, reference, call.key, transaction_only=bool(call.body.cancelTransactionOnly))
     cancel = partial(use.cancel_payment, clock=call.c.clock, ids=call.c.ids, cmd=cmd)
-    return await call.write("cancel", cancel, modification_wire)
+    return await call.write("cancel", reference, cancel, modification_wire)
 
 
 async def force_approve(request: Request) -> Response:

@@ -1,7 +1,8 @@
 """`POST /miami/v1/token`: accounting partners' tokens (OAuth2 client credentials), for the Report API only.
 
-`Authorization: Basic base64(client_id:client_secret)` and the form `grant_type=client_credentials`, no
-subscription key; the answer is `{access_token, token_type, expires_in}`, valid 15 minutes (contract §2.2).
+`Authorization: Basic base64(client_id:client_secret)` and the form `grant_type=client_credentials` (the
+current spec), or the `client_id` and `client_secret` headers with no body (the 2023 spec); no subscription
+key. The answer is `{access_token, token_type, expires_in}`, valid 15 minutes (contract §1.1).
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from kasse.api.vipps.accesstoken import ACCESS_TOKEN
 from kasse.services.partners import authenticate_partner
 
 
-def _basic(request: Request) -> tuple[str, str]:
+def _credentials(request: Request) -> tuple[str, str, bool]:
+    """Return client_id, client_secret and whether they came as Basic authorization (else as headers)."""
     auth = request.headers.get("authorization", "")
     if not auth.startswith("Basic "):
+        client_id, secret = request.headers.get("client_id"), request.headers.get("client_secret")
+        if client_id and secret:
+            return client_id, secret, False
         raise ProblemError(401, "Authorization: Basic base64(client_id:client_secret) is required")
     try:
         client_id, sep, secret = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8").partition(":")
@@ -33,15 +38,17 @@ def _basic(request: Request) -> tuple[str, str]:
         raise ProblemError(401, "Authorization is not base64 of client_id:client_secret") from None
     if not sep or not client_id or not secret:
         raise ProblemError(401, "Authorization is not base64 of client_id:client_secret")
-    return client_id, secret
+    return client_id, secret, True
 
 
 async def partner_token(request: Request) -> Response:
     c = container(request)
     form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
-    if form.get("grant_type") != ["client_credentials"]:
+    grant = form.get("grant_type")
+    client_id, secret, basic = _credentials(request)
+    # the current spec's form is required with Basic; the 2023 spec's header credentials came without a body
+    if grant != ["client_credentials"] and (basic or grant is not None):
         raise ProblemError(400, "grant_type must be client_credentials", [("grant_type", "client_credentials")])
-    client_id, secret = _basic(request)
     partner = c.db.read(lambda uow: authenticate_partner(uow, client_id, secret))
     if partner is None:
         raise ProblemError(401, "Invalid client_id or client_secret")

@@ -20,8 +20,10 @@ from kasse.api.problems import problem_response
 from kasse.api.responses import json_response
 from kasse.api.schemas.report import DatePage, FeedPage, LedgerList, ReportBadInput, ReportUnauthorized
 from kasse.api.vipps.report_wire import (
+    DateNotReadyError,
     ReportAuthError,
     bad_input,
+    date_not_ready,
     ledger_wire,
     no_such_ledger,
     page_wire,
@@ -31,6 +33,7 @@ from kasse.container import Container
 from kasse.domain.access_token import InvalidTokenError, PartnerClaims, key_hash
 from kasse.domain.faults import FaultKind
 from kasse.domain.ledger import Ledger
+from kasse.domain.report_dialect import OpenDateAnswer
 from kasse.services.ports import UnitOfWork
 from kasse.services.reports import (
     LedgerNotFoundError,
@@ -75,6 +78,8 @@ def answer(request: Request, read: Callable[[UnitOfWork, Viewer], dict[str, obje
         return bad_input(exc.field, str(exc))
     except LedgerNotFoundError:
         return no_such_ledger(request.scope["path"])
+    except DateNotReadyError:
+        return date_not_ready(request.scope["path"])
 
 
 async def get_ledgers(request: Request) -> Response:
@@ -97,6 +102,7 @@ async def get_date_report(request: Request) -> Response:
     c, params = container(request), request.path_params
     ledger_id, topic, ledger_date = params["ledger_id"], params["topic"], params["ledger_date"]
     cursor = request.query_params.get("cursor") or None
+    dialect = c.settings.report_dialect
 
     def read(uow: UnitOfWork, viewer: Viewer) -> dict[str, object]:
         which, day = parse_topic(topic), parse_date(ledger_date)
@@ -104,7 +110,9 @@ async def get_date_report(request: Request) -> Response:
         held_open = c.faults.take(ledger.msn, [FaultKind.REPORT_DATE_OPEN]) is not None
         page = date_report(uow, ledger, which, day, cursor, now=c.clock.now(), lag=_lag(c, ledger),
                            held_open=held_open)
-        return page_wire(page, dates=True)
+        if page.try_later and dialect.open_date is OpenDateAnswer.NOT_FOUND:
+            raise DateNotReadyError(ledger_date)
+        return page_wire(page, dates=True, payout_name=dialect.payout_entry_type)
 
     return answer(request, read)
 
@@ -117,7 +125,7 @@ async def get_feed(request: Request) -> Response:
         which = parse_topic(topic)
         ledger = visible_ledger(uow, viewer, ledger_id)
         page = feed(uow, ledger, which, cursor, now=c.clock.now(), lag=_lag(c, ledger))
-        return page_wire(page, dates=False)
+        return page_wire(page, dates=False, payout_name=c.settings.report_dialect.payout_entry_type)
 
     return answer(request, read)
 

@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from kasse.api.problems import problem_response
 from kasse.api.responses import json_response
-from kasse.domain.ledger import Ledger
+from kasse.domain.ledger import EntryType, Ledger
 from kasse.domain.ledger_owner import owner, payout_account
+from kasse.domain.report_dialect import PayoutEntryType
 from kasse.services.reports import ReportPage
 
 INPUT_ERROR = 10002  # docs errors: input validation, the message names the field
@@ -17,6 +18,10 @@ INPUT_ERROR = 10002  # docs errors: input validation, the message names the fiel
 
 class ReportAuthError(Exception):
     """Missing, malformed, forged or expired token, or merchant keys without their subscription key."""
+
+
+class DateNotReadyError(Exception):
+    """A date not closed yet, answered as the spec does (404) when `KASSE_REPORT_OPEN_DATE=404`."""
 
 
 def unauthorized(message: str) -> Response:
@@ -33,6 +38,12 @@ def no_such_ledger(path: str) -> Response:
     return problem_response(404, "No such ledgerId", path, [("ledgerId", "No such ledgerId")])
 
 
+def date_not_ready(path: str) -> Response:
+    # the spec: 404 "The report for this date is not available yet", a signal to try again later
+    return problem_response(404, "The report for this date is not available yet", path,
+                            [("ledgerDate", "not closed yet: try again later")])
+
+
 def ledger_wire(ledger: Ledger, name: str) -> dict[str, object]:
     handle = ledger.recipient_handle
     return {
@@ -45,9 +56,16 @@ def ledger_wire(ledger: Ledger, name: str) -> dict[str, object]:
     }
 
 
-def page_wire(page: ReportPage, *, dates: bool) -> dict[str, object]:
+def _entry(entry_wire: dict[str, object], payout_name: PayoutEntryType) -> dict[str, object]:
+    if entry_wire["entryType"] == EntryType.PAYOUT_SCHEDULED.value:
+        entry_wire["entryType"] = payout_name.value
+    return entry_wire
+
+
+def page_wire(page: ReportPage, *, dates: bool,
+              payout_name: PayoutEntryType = PayoutEntryType.PAYOUT_SCHEDULED) -> dict[str, object]:
     """Return a dates page (`hasMore`, a cursor only with more) or a feed page (a cursor always, no `hasMore`)."""
-    body: dict[str, object] = {"items": [e.to_wire() for e in page.items]}
+    body: dict[str, object] = {"items": [_entry(e.to_wire(), payout_name) for e in page.items]}
     if dates:
         body["hasMore"] = page.has_more
         if page.cursor is not None:
