@@ -11,25 +11,44 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
 
 from kasse import pos, wallet
-from kasse.api import openapi
-from kasse.api.app import create_api, front
+from kasse.api.app import HANDLERS, create_api
 from kasse.api.csrf import CsrfMiddleware
 from kasse.api.operator import OperatorGate
+from kasse.api.problems import problem_response
 from kasse.bootstrap import build
 from kasse.container import Container
 from kasse.settings import Settings
 from kasse.workers import run_workers
 
 
+async def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    extra = [(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), e["msg"]) for e in exc.errors()]
+    return problem_response(400, "One or more validation errors occurred.", request.scope["path"], extra)
+
+
+def _pages(container: Container) -> FastAPI:
+    """Return the app of the wallet's and the POS's pages (FastAPI routers), served after the APIs."""
+    pages = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    pages.state.container = container
+    for exc_class, handler in {**HANDLERS, RequestValidationError: _invalid}.items():
+        pages.add_exception_handler(exc_class, handler)
+    return pages
+
+
 def create_app(container: Container) -> Starlette:
-    """Return the whole application: the hot ePayment routes in front, FastAPI for the rest and the docs."""
-    api = create_api(container)
-    wallet.install(api)
-    till = pos.install(api, container.settings)
-    openapi.install(api)
+    """Return the whole application: the APIs and their docs, then the wallet's and the POS's pages."""
+    pages = _pages(container)
+    wallet.install(pages)
+    till = pos.install(pages, container.settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -45,7 +64,8 @@ def create_app(container: Container) -> Starlette:
             if till is not None:
                 till.close()
 
-    app = front(api, container, lifespan)
+    app = create_api(container, pages=[Mount("", app=pages)], lifespan=lifespan)
+    app.state.pos = till
     # outermost last: cross-site requests are refused first, then the operator's door, then staff sign-in
     app.add_middleware(pos.StaffGate, runtime=till, settings=container.settings)
     app.add_middleware(OperatorGate, settings=container.settings)

@@ -52,7 +52,7 @@ def test_every_bad_field_is_named_once_in_one_problem(kasse: InProcessKasse) -> 
     assert sorted(names) == sorted({"amount.currency", "amount.value", "paymentMethod.type", "reference", "userFlow",
                                     "customerInteraction", "paymentDescription"})
     assert all(d["reason"] for d in problem["extraDetails"])
-    assert problem["instance"] == "/v1/payments"
+    assert problem["instance"] == "/epayment/v1/payments"  # the real path (issue #12.10)
     assert_matches_spec(problem, "Problem")
 
 

@@ -103,7 +103,7 @@ def test_an_unknown_reference_is_not_found_for_get_and_events(kasse: InProcessKa
 
     for r in (kasse.demo.get(ref), kasse.demo.events(ref)):
         problem = assert_problem(r, 404, "5090")
-        assert problem["instance"].startswith(f"/v1/payments/{ref}")
+        assert problem["instance"].startswith(f"/epayment/v1/payments/{ref}")
 
 
 def test_a_malformed_reference_in_the_path_is_a_bad_request(kasse: InProcessKasse) -> None:

@@ -41,7 +41,7 @@ def assert_bad_request(r: httpx.Response, field: str, detail_has: str = "") -> d
     assert r.headers["content-type"].startswith("application/problem+json")
     body: dict[str, Any] = r.json()
     assert_schema(body, WEBHOOKS, "ProblemDetails")
-    assert body["instance"].startswith("/v1/webhooks")
+    assert body["instance"].startswith("/webhooks/v1/webhooks")
     assert field in {d["name"] for d in body["extraDetails"]}, body
     assert detail_has in body["detail"], body
     return body

@@ -68,6 +68,24 @@ def test_an_epayment_problem_gives_its_error_code_and_every_field() -> None:
     assert str(error) == "400 Cannot capture before reservation (ErrorCode 6080): Payment is CREATED"
 
 
+@pytest.mark.parametrize(
+    ("title", "detail", "said"),
+    [
+        ("Payment cannot be captured", "Payment cannot be captured (payment is EXPIRED)",
+         "400 Payment cannot be captured (ErrorCode 6200): payment is EXPIRED"),
+        ("Payment cannot be captured", "Payment cannot be captured", "400 Payment cannot be captured (ErrorCode 6200)"),
+        ("Payment cannot be captured", "Payment cannot be captured: the payment is EXPIRED.",
+         "400 Payment cannot be captured (ErrorCode 6200): the payment is EXPIRED."),
+        ("Payment cannot be captured", None, "400 Payment cannot be captured (ErrorCode 6200)"),
+    ],
+)
+def test_the_message_says_the_title_once_with_the_code(title: str, detail: str | None, said: str) -> None:
+    error = error_from_response(problem(400, "6200", title=title, detail=detail))
+
+    assert str(error) == said
+    assert str(error).count(title) == 1
+
+
 def test_a_validation_problem_names_the_bad_fields_and_has_no_error_code() -> None:
     response = problem(400, extraDetails=[{"name": "reference", "reason": "must match ^[a-zA-Z0-9-]{8,64}$"}])
 

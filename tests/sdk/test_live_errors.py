@@ -35,6 +35,17 @@ def qr(reference: str, value: int = 100_00) -> CreatePaymentRequest:
     return CreatePaymentRequest(amount=Amount.nok(value), reference=reference, user_flow=UserFlow.QR)
 
 
+def test_a_refusal_reads_as_one_sentence_with_its_code(client: Client) -> None:
+    reference = new_reference()
+    client.payments.create(qr(reference))
+    client.payments.cancel(reference)
+
+    with pytest.raises(BadRequestError) as raised:
+        client.payments.capture(reference, Amount.nok(100))
+
+    assert str(raised.value) == "400 Payment cannot be captured (ErrorCode 6200): payment is TERMINATED"
+
+
 def test_a_domain_refusal_is_a_bad_request_with_its_error_code(client: Client) -> None:
     with pytest.raises(BadRequestError) as raised:
         client.payments.create(qr(new_reference(), value=50))
@@ -53,7 +64,7 @@ def test_capturing_before_approval_is_refused_with_6080(client: Client) -> None:
         client.payments.capture(reference, Amount.nok(100_00))
 
     assert raised.value.error_code == "6080"
-    assert raised.value.instance == f"/v1/payments/{reference}/capture"
+    assert raised.value.instance == f"/epayment/v1/payments/{reference}/capture"  # the real path (#12.10)
 
 
 def test_an_invalid_field_names_the_field_and_has_no_error_code(client: Client) -> None:

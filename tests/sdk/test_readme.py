@@ -33,7 +33,7 @@ def test_the_in_person_example_sells_and_checks_the_capture(live: ServerProcess,
 
     assert "show this QR on the customer display: http" in printed.getvalue()
     assert printed.getvalue().endswith("paid: 499.00 NOK\n")
-    assert clock.sleeps == [5.0]
+    assert sum(clock.sleeps) == 0  # force approve authorized it: the example reads it at once, no 5 s wait
 
 
 def test_the_webhook_example_compiles() -> None:

@@ -13,7 +13,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute, Mount, Route
 
 # the Vipps MobilePay APIs: every route below these needs the merchant's token, key and MSN (contract §2.3)
-MERCHANT_PREFIXES = ("/epayment/v1/", "/webhooks/v1/", "/qr/v1/", "/order-management/v2/")
+MERCHANT_PREFIXES = ("/epayment/v1/", "/webhooks/v1/", "/qr/v1", "/order-management/v2/")
 
 # why each of the other routes is served without a merchant token
 OPEN_PREFIXES = {
@@ -42,6 +42,10 @@ PATH_VALUES = {
     "webhook_id": str(uuid.uuid4()),
     "qr_id": "security-qr",
     "merchant_qr_id": "security-callback-qr",
+    "beacon_id": "security-beacon-1",
+    "delivery_id": "1",
+    "fault_id": "security-fault",
+    "msisdn": "4712345678",
     "payment_type": "ECOM",
     "order_id": "security-order-1",
 }

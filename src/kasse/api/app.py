@@ -1,22 +1,28 @@
-"""The platform's HTTP surface: the Vipps APIs, the control plane (not in production), problem+json for errors.
+"""The platform's HTTP surface: the Vipps APIs, the control plane (not in production), the docs, problem+json.
 
-The whole server (wallet, POS, background loops) is assembled in `kasse.server`.
+Every module below serves `ROUTES`, a Starlette route list (most built from its table of
+`OPERATIONS`, api/operations.py). To add an endpoint, add a row to its module's table; to add an API,
+add its module to `VIPPS` or `CONTROL` (docs/architecture.md, "Where to add an endpoint"). The whole
+server (wallet, POS, background loops) is assembled in `kasse.server`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from types import ModuleType
 
-from fastapi import FastAPI
-from fastapi.exceptions import RequestValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Mount
-from starlette.types import ASGIApp, Lifespan
+from starlette.routing import BaseRoute
+from starlette.types import Lifespan
 
-from kasse.api import invalid_params, operator
+from kasse.api import docs, invalid_params, operator
+from kasse.api.authentication import MerchantTokens, refused
 from kasse.api.control import (
     clock,
     deliveries,
@@ -29,34 +35,74 @@ from kasse.api.control import (
     users,
 )
 from kasse.api.faults import LostResponseError
+from kasse.api.operations import method_refusals
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.request_limits import LimitedStarlette
-from kasse.api.vipps import accesstoken, epayment, miami, ordermanagement, qr, qr_pages, report, webhooks
+from kasse.api.vipps import (
+    accesstoken,
+    epayment,
+    miami,
+    ordermanagement,
+    qr,
+    qr_callback,
+    qr_exchange,
+    qr_pages,
+    qr_redirect,
+    report,
+    webhooks,
+)
 from kasse.container import Container
 from kasse.domain.rate_limits import RateLimitedError
 
 log = logging.getLogger("kasse.api")
 
+# the official APIs, always served; ePayment first, its routes are the hot path
+VIPPS: list[ModuleType] = [
+    epayment,
+    accesstoken,
+    webhooks,
+    qr_redirect,
+    qr_callback,
+    qr_exchange,
+    qr,
+    qr_pages,
+    ordermanagement,
+    report,
+    miami,
+]
+
+# kasse's own pages served from api/, in every mode: the operator's sign-in for /_kasse and /console
+ALWAYS: list[ModuleType] = [
+    operator,
+]
+
+# kasse's own /_kasse control plane: mounted only outside production (the one check, in `api_routes`)
+CONTROL: list[ModuleType] = [
+    merchants,
+    merchant_listing,
+    clock,
+    users,
+    faults,
+    deliveries,
+    events,
+    ledgers,
+    ledger_actions,
+]
+
 
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.status, exc.detail, request.url.path, exc.extra, headers=exc.headers)
+    return problem_response(exc.status, exc.detail, request.scope["path"], exc.extra, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return problem_response(exc.status_code, str(exc.detail), request.url.path, headers=exc.headers)
-
-
-async def _invalid(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    extra = [(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), e["msg"]) for e in exc.errors()]
-    return problem_response(400, "One or more validation errors occurred.", request.url.path, extra)
+    return problem_response(exc.status_code, str(exc.detail), request.scope["path"], headers=exc.headers)
 
 
 async def _rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimitedError)
-    return problem_response(429, str(exc), request.url.path, [("reference", exc.reference)],
+    return problem_response(429, str(exc), request.scope["path"], [("reference", exc.reference)],
                             headers={"Retry-After": str(exc.retry_after)})
 
 
@@ -67,47 +113,32 @@ async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, ClientDisconnect):  # not a crash: the client went away; RequestLimits notes it quietly
         raise exc
     # never leak internals: the log has the traceback, the client gets a trace id
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(500, "An unexpected error occurred.", request.url.path)
+    log.exception("unhandled error on %s %s", request.method, request.scope["path"])
+    return problem_response(500, "An unexpected error occurred.", request.scope["path"])
 
 
 HANDLERS = {
     ProblemError: _problem,
     invalid_params.ParamsProblemError: invalid_params.handle,  # the QR and Order Management error shape
     HTTPException: _http_error,
-    RequestValidationError: _invalid,
     RateLimitedError: _rate_limited,  # contract §4.13 (adapters/rate_limits.py)
     Exception: _crash,
 }
 
 
-# ePayment's hot routes go in front (epayment.ROUTES)
-VIPPS = (accesstoken, webhooks, qr, qr_pages, ordermanagement, report, miami)
-CONTROL = (merchants, clock, users, faults, deliveries, events, ledgers)  # /_kasse/: never mounted in production
-CONTROL_ROUTES = (merchant_listing, ledger_actions)  # /_kasse/ modules written as Starlette route lists (`ROUTES`)
+def api_routes(container: Container) -> list[BaseRoute]:
+    """Return every API route, the docs and a 405 for each other method on a served path."""
+    modules = VIPPS + ALWAYS + ([] if container.settings.production else CONTROL)
+    served = [route for module in modules for route in module.ROUTES]
+    return [*served, *docs.ROUTES, *method_refusals(served)]
 
 
-def create_api(container: Container) -> FastAPI:
-    """Return the FastAPI app of every API but ePayment's hot routes; the control plane only outside production."""
-    app = FastAPI(
-        title="kasse",
-        version="0.1.0",
-        summary="In-person mobile payments, wire-compatible with the Vipps MobilePay APIs",
-    )
-    app.state.container = container
-    for exc_class, handler in HANDLERS.items():
-        app.add_exception_handler(exc_class, handler)
-    for module in VIPPS + (() if container.settings.production else CONTROL):
-        app.include_router(module.router)
-    for listed in () if container.settings.production else CONTROL_ROUTES:
-        app.router.routes.extend(listed.ROUTES)
-    return app
-
-
-def front(api: ASGIApp, container: Container, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
-    """Put ePayment's hot routes (plain Starlette endpoints, no dependency solving) in front of `api`."""
+def create_api(container: Container, *, pages: Sequence[BaseRoute] = (),
+               lifespan: Lifespan[Starlette] | None = None) -> Starlette:
+    """Return the ASGI app of the APIs, with `pages` (wallet, POS) served after them."""
     app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
-        routes=[*epayment.ROUTES, *operator.ROUTES, Mount("", app=api)],
+        routes=[*api_routes(container), *pages],
+        middleware=[Middleware(AuthenticationMiddleware, backend=MerchantTokens(), on_error=refused)],
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )

@@ -28,7 +28,8 @@ _TYPES = {
     409: "https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.8",
 }
 EXCHANGE_DETAIL = "The request body contains one or more invalid parameters."
-_TITLES = {400: "One or more validation errors occurred.", 404: "Not Found", 409: "Conflict"}
+_TITLES = {400: "One or more validation errors occurred.", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type"}
 
 STATUS_OF_KIND: dict[StrEnum, int] = {
     QrErrorKind.INVALID: 400,
@@ -49,13 +50,15 @@ class ParamsProblemError(Exception):
     """A refusal rendered in the older shape; `extra` adds fields such as the conflicting `id`."""
 
     def __init__(self, status: int, detail: str, params: list[tuple[str, str]] | None = None, *,
-                 extra_details: bool = False, extra: dict[str, Any] | None = None) -> None:
+                 extra_details: bool = False, extra: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.params = params or []
         self.extra_details = extra_details
         self.extra = extra or {}
+        self.headers = headers
 
 
 def from_error(err: QrError | OrderError, *, extra_details: bool = False,
@@ -77,7 +80,8 @@ def params_response(problem: ParamsProblemError) -> Response:
         key: [{"name": name, "reason": reason} for name, reason in problem.params],
         **problem.extra,
     }
-    return Response(orjson.dumps(body), status_code=problem.status, media_type="application/json")
+    return Response(orjson.dumps(body), status_code=problem.status, media_type="application/json",
+                    headers=problem.headers)
 
 
 async def handle(request: Request, exc: Exception) -> Response:

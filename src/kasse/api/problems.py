@@ -57,14 +57,6 @@ def trace_id() -> str:
     return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
-def instance_of(path: str) -> str:
-    # contract §4.10.1: the instance is the path below the API's own prefix
-    for prefix in ("/epayment", "/webhooks", "/qr", "/order-management"):
-        if path.startswith(prefix + "/"):
-            return path[len(prefix):]
-    return path
-
-
 def problem_body(
     status: int,
     title: str,
@@ -78,7 +70,7 @@ def problem_body(
             "title": title,
             "status": status,
             "detail": detail,
-            "instance": instance_of(path),
+            "instance": path,  # the request's real path (issue #12.10), as the client sent it
             "traceId": trace_id(),
             "extraDetails": [{"name": name, "reason": reason} for name, reason in extra],
         }

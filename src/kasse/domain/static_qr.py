@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,9 +25,10 @@ REDIRECT_URL = re.compile(r"^https:\/\/[\w\.]+([\w#!:.?+=&%@\-\/]+)?$")
 # kasse also takes plain http to this machine, so a merchant page on a developer's laptop works
 LOOPBACK_URL = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?([\w#!:.?+=&%@\-\/]+)?$")
 TTL_MIN, TTL_MAX = 300, 2_147_483_647
-# contract §6: MerchantCallbackPutRequest; merchantQrId has no published pattern, kasse keeps it URL-safe
+# contract §6: MerchantCallbackPutRequest; merchantQrId is any string (a path segment) of at most 128 characters,
+# like a redirect QR's id: the stores keep it in a column of that size
 LOCATION_MAX = 36
-MERCHANT_QR_ID = re.compile(r"^[\w\-.~]{1,128}$")
+MERCHANT_QR_ID_MAX = 128
 # contract §4.12: the token of a check-in is valid for 15 minutes
 CUSTOMER_TOKEN_LIFETIME = timedelta(minutes=15)
 NEVER = -1  # `expiresIn` of a QR without ttl
@@ -113,6 +115,15 @@ def check_in(token: str, msisdn: str, qr: MerchantCallbackQr, at: datetime) -> C
                    at + CUSTOMER_TOKEN_LIFETIME)
 
 
+def has_control_characters(text: str) -> bool:
+    """Tell whether `text` holds a control character (CR, LF, NUL ...): no id of a printed QR may."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def _control_reason(field: str) -> str:
+    return f"The field {field} must not contain control characters."
+
+
 def _pattern_reason(field: str, pattern: re.Pattern[str]) -> str:
     # worded like the QR API's own validation messages (contract §6)
     return f"The field {field} must match the regular expression '{pattern.pattern}'."
@@ -130,6 +141,8 @@ def redirect_problems(qr_id: str, url: str, ttl: int | None) -> list[tuple[str, 
     problems: list[tuple[str, str]] = []
     if not 1 <= len(qr_id) <= REDIRECT_ID_MAX:
         problems.append(("Id", f"The field Id must be a string with a length between 1 and {REDIRECT_ID_MAX}."))
+    elif has_control_characters(qr_id):  # the pattern's \s would let CR and LF through
+        problems.append(("Id", _control_reason("Id")))
     elif not REDIRECT_ID.match(qr_id):
         problems.append(("Id", _pattern_reason("Id", REDIRECT_ID)))
     problems += redirect_url_problems(url)
@@ -141,11 +154,15 @@ def redirect_problems(qr_id: str, url: str, ttl: int | None) -> list[tuple[str, 
 def callback_problems(merchant_qr_id: str, location: str) -> list[tuple[str, str]]:
     """Return every field rule a callback QR breaks, as (field, reason)."""
     problems: list[tuple[str, str]] = []
-    if not MERCHANT_QR_ID.match(merchant_qr_id):
-        problems.append(("merchantQrId", _pattern_reason("merchantQrId", MERCHANT_QR_ID)))
-    if not 1 <= len(location) <= LOCATION_MAX:
+    if not merchant_qr_id:
+        problems.append(("merchantQrId", "The merchantQrId field is required."))
+    elif len(merchant_qr_id) > MERCHANT_QR_ID_MAX:
+        problems.append(("merchantQrId", f"The field merchantQrId must be at most {MERCHANT_QR_ID_MAX} characters."))
+    elif has_control_characters(merchant_qr_id):
+        problems.append(("merchantQrId", _control_reason("merchantQrId")))
+    if len(location) > LOCATION_MAX:
         problems.append(("LocationDescription",
-                         f"The field LocationDescription must be a string with a length between 1 and {LOCATION_MAX}."))
+                         f"The field LocationDescription must be a string with a maximum length of {LOCATION_MAX}."))
     return problems
 
 

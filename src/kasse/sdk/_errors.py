@@ -65,8 +65,22 @@ class ApiError(KasseError):
         self.extra_details = extra_details
         self.invalid_params = invalid_params
         self.retry_after = retry_after
-        code = f" (ErrorCode {error_code})" if error_code else ""
-        super().__init__(f"{status} {title or 'error'}{code}: {detail or ''}".rstrip(": "))
+        super().__init__(_message(status, title, detail, error_code))
+
+
+def _message(status: int, title: str | None, detail: str | None, error_code: str | None) -> str:
+    """Say it once: `400 Payment cannot be captured (ErrorCode 6200): payment is EXPIRED`.
+
+    Problem details often repeat the title (`detail: "Payment cannot be captured (payment is EXPIRED)"`);
+    only what the detail adds after it is kept.
+    """
+    head = f"{status} {title or 'error'}" + (f" (ErrorCode {error_code})" if error_code else "")
+    rest = (detail or "").strip()
+    if title and rest.lower().startswith(title.lower()):
+        rest = rest[len(title):].lstrip(" :.,;-")
+        if rest.startswith("(") and rest.endswith(")"):
+            rest = rest[1:-1].strip()
+    return f"{head}: {rest}" if rest else head
 
 
 class BadRequestError(ApiError):

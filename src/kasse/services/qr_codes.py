@@ -12,11 +12,14 @@ from datetime import timedelta
 
 from kasse.domain.personal_qr import PersonalQrVersion, parse_personal_qr
 from kasse.domain.static_qr import (
+    MERCHANT_QR_ID_MAX,
+    REDIRECT_ID_MAX,
     MerchantCallbackQr,
     MerchantRedirectQr,
     QrError,
     QrErrorKind,
     callback_problems,
+    has_control_characters,
     redirect_problems,
     redirect_url_problems,
 )
@@ -40,7 +43,9 @@ def _invalid(problems: list[tuple[str, str]]) -> QrError:
 
 
 def _live_redirect(uow: UnitOfWork, clock: Clock, msn: str, qr_id: str) -> MerchantRedirectQr:
-    qr = uow.static_qrs.get_redirect(msn, qr_id)
+    # no stored id has a control character, and some stores cannot even be asked about one (NUL)
+    known = len(qr_id) <= REDIRECT_ID_MAX and not has_control_characters(qr_id)
+    qr = uow.static_qrs.get_redirect(msn, qr_id) if known else None
     if qr is None or not qr.is_live(clock.now()):
         raise QrError(QrErrorKind.NOT_FOUND, f"No merchant redirect QR with id '{qr_id}'")
     return qr
@@ -125,7 +130,8 @@ def get_callback(uow: UnitOfWork, msn: str, merchant_qr_id: str) -> MerchantCall
     Raises:
         QrError: NOT_FOUND.
     """
-    qr = uow.static_qrs.get_callback(msn, merchant_qr_id)
+    known = len(merchant_qr_id) <= MERCHANT_QR_ID_MAX and not has_control_characters(merchant_qr_id)
+    qr = uow.static_qrs.get_callback(msn, merchant_qr_id) if known else None
     if qr is None:
         raise QrError(QrErrorKind.NOT_FOUND, f"No merchant callback QR with id '{merchant_qr_id}'")
     return qr

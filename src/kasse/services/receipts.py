@@ -89,9 +89,12 @@ def get_order(uow: UnitOfWork, msn: str, payment_type: str, order_id: str) -> Or
     """Return the order's category and receipt.
 
     Raises:
-        OrderError: INVALID path parameters, or NOT_FOUND when neither is known.
+        OrderError: NOT_FOUND when neither is known (or the path names no possible order).
     """
-    check_order_key(payment_type, order_id)
+    try:
+        check_order_key(payment_type, order_id)
+    except OrderError as err:  # contract §7: this GET lists no 400; no order can have a key the API refuses
+        raise OrderError(OrderErrorKind.NOT_FOUND, f"No order details for '{order_id}'", err.invalid_params) from None
     order = Order(uow.receipts.get_category(msn, payment_type, order_id), receipt_of(uow, msn, payment_type, order_id))
     if order.category is None and order.receipt is None:
         raise OrderError(OrderErrorKind.NOT_FOUND, f"No order details for '{order_id}'")

@@ -119,6 +119,10 @@ class StaticQrRepository(Protocol):
         """Delete a callback QR."""
         ...
 
+    def callback_owners(self, merchant_qr_id: str) -> Sequence[str]:
+        """Return the MSNs that have a callback QR with this id (a MobilePay beacon has at most one)."""
+        ...
+
 
 class ReceiptRepository(Protocol):
     """Receipts and category links of orders (Order Management), per sales unit and payment type."""

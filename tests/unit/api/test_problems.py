@@ -4,7 +4,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from kasse.api.problems import STATUS_OF_CODE, domain_problem, error_table_markdown, instance_of, status_of
+from kasse.api.problems import STATUS_OF_CODE, domain_problem, error_table_markdown, status_of
 from kasse.domain.errors import DomainError, ErrorCode
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "errors.md"
@@ -36,16 +36,13 @@ def test_every_mapped_status_is_an_error_status() -> None:
     assert all(400 <= s < 600 for s in STATUS_OF_CODE.values())
 
 
-def test_a_domain_problem_carries_title_code_and_instance_without_prefix() -> None:
+def test_a_domain_problem_carries_title_code_and_the_real_path_as_instance() -> None:
     status, body = domain_problem(DomainError(ErrorCode.CAPTURE_AMOUNT_TOO_HIGH), "/epayment/v1/payments/abc/capture")
 
     problem = orjson.loads(body)
     assert status == 400
     assert problem["title"] == "Capture amount too high"
-    assert problem["instance"] == "/v1/payments/abc/capture"
+    assert problem["instance"] == "/epayment/v1/payments/abc/capture"
     assert problem["extraDetails"] == [{"name": "ErrorCode", "reason": "6090"}]
     assert problem["traceId"].startswith("00-") and len(problem["traceId"]) == 55
 
-
-def test_instance_keeps_paths_outside_the_apis() -> None:
-    assert instance_of("/_kasse/clock") == "/_kasse/clock"

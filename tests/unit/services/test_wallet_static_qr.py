@@ -65,6 +65,9 @@ class TestMerchantRedirect:
             ("bad/id", URL, None, ["Id"]),
             ("", URL, None, ["Id"]),
             ("x" * 129, URL, None, ["Id"]),
+            ("bill\r\nboard", URL, None, ["Id"]),  # the spec's \s would let CR and LF through (issue #12.10)
+            ("bill\nboard", URL, None, ["Id"]),
+            ("bill\tboard", URL, None, ["Id"]),
             ("ok", "http://shop.example/", None, ["RedirectUrl"]),
             ("ok", "https://shop.example/<script>", None, ["RedirectUrl"]),
             ("ok", URL, 299, ["Ttl"]),
@@ -112,10 +115,18 @@ class TestMerchantCallback:
 
         assert (qr.location_description, qr.created_at) == ("Kasse 2", EPOCH)
 
-    @pytest.mark.parametrize(("qr_id", "location"), [("till-1", "x" * 37), ("till-1", ""), ("a b", "Kasse 1")])
-    def test_location_is_1_to_36_characters_and_ids_are_url_safe(self, uow: WalletUnitOfWork, clock: FakeClock,
-                                                                  qr_id: str, location: str) -> None:
+    @pytest.mark.parametrize(("qr_id", "location"), [("till-1", "x" * 37), ("till\r\n1", "Kasse 1"),
+                                                     ("till\x001", "Kasse 1"), ("", "Kasse 1")])
+    def test_location_is_at_most_36_characters_and_ids_have_no_control_characters(
+            self, uow: WalletUnitOfWork, clock: FakeClock, qr_id: str, location: str) -> None:
         assert refusal(lambda: qr_codes.put_callback(uow, clock, MSN, qr_id, location)) is QrErrorKind.INVALID
+
+    @pytest.mark.parametrize(("qr_id", "location"), [("till-1", ""), ("a b", "Kasse 1"), ("hylle #3/ø", "x" * 36)])
+    def test_any_id_and_location_the_spec_allows_is_taken(self, uow: WalletUnitOfWork, clock: FakeClock,
+                                                          qr_id: str, location: str) -> None:
+        qr = qr_codes.put_callback(uow, clock, MSN, qr_id, location)
+
+        assert (qr.merchant_qr_id, qr.location_description) == (qr_id, location)
 
     def test_deleting_an_unknown_qr_is_not_found(self, uow: WalletUnitOfWork) -> None:
         assert refusal(lambda: qr_codes.delete_callback(uow, MSN, "nope")) is QrErrorKind.NOT_FOUND
@@ -188,8 +199,8 @@ class TestReceipts:
         assert order.category is not None and order.category.to_wire() == {
             "category": "TICKET", "orderDetailsUrl": "https://b.example", "imageId": "img-1"}
 
-    @pytest.mark.parametrize(("payment_type", "order_id", "kind"), [
-        ("ecom", "o1", OrderErrorKind.INVALID), ("ECOM", "o 1", OrderErrorKind.INVALID),
+    @pytest.mark.parametrize(("payment_type", "order_id", "kind"), [  # the GET lists only 404 (contract §7)
+        ("ecom", "o1", OrderErrorKind.NOT_FOUND), ("ECOM", "o 1", OrderErrorKind.NOT_FOUND),
         ("ECOM", "unknown", OrderErrorKind.NOT_FOUND)])
     def test_bad_keys_and_unknown_orders_are_refused(self, uow: WalletUnitOfWork, payment_type: str,
                                                      order_id: str, kind: OrderErrorKind) -> None:

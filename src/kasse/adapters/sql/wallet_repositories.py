@@ -227,6 +227,11 @@ class SqlStaticQrs:
     def delete_callback(self, msn: str, merchant_qr_id: str) -> None:
         self.conn.execute("DELETE FROM qr_callbacks WHERE msn = ? AND merchant_qr_id = ?", (msn, merchant_qr_id))
 
+    def callback_owners(self, merchant_qr_id: str) -> Sequence[str]:
+        rows = self.conn.execute("SELECT msn FROM qr_callbacks WHERE merchant_qr_id = ? ORDER BY msn",
+                                 (merchant_qr_id,)).fetchall()
+        return [r[0] for r in rows]
+
 
 class SqlReceipts:
     def __init__(self, conn: Connection) -> None:

@@ -12,17 +12,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import Field
+from pydantic import ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
 from kasse.api.control.ledger_wire import closed_wire
+from kasse.api.operations import Answer, Operation, routes
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
+from kasse.api.schemas.control import ClockMoved, ClockOut
 from kasse.container import Container, TestClock
 from kasse.domain.clock_state import MAX_MOVE, move_problem
 from kasse.domain.duration import parse_duration
@@ -31,17 +33,20 @@ from kasse.services import shared_clock
 from kasse.services.expiry import sweep_expired
 from kasse.services.ledger_closing import close_due_ledgers, dates_passed
 
-router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
-
-
 
 class AdvanceIn(Strict):
-    seconds: Annotated[int, Field(ge=0, le=int(MAX_MOVE.total_seconds()))] | None = None
-    duration: Annotated[str, Field(min_length=1, max_length=40)] | None = None  # 90s, 10m, 2h, 7d, 1h30m
+    model_config = ConfigDict(json_schema_extra={"examples": [{"duration": "10m"}]})
+
+    seconds: Annotated[int, Field(ge=0, le=int(MAX_MOVE.total_seconds()))] | None = Field(
+        None, description="Seconds to move (give this or duration)")
+    duration: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None, description="A duration to move: 90s, 10m, 2h, 7d, 1h30m")
 
 
 class SetIn(Strict):
-    now: Annotated[str, Field(min_length=1, max_length=40)]
+    model_config = ConfigDict(json_schema_extra={"examples": [{"now": "2026-12-24T12:00:00Z"}]})
+
+    now: Annotated[str, Field(min_length=1, max_length=40, description="An RFC 3339 moment, not before now")]
 
 
 async def _moved(c: Container, before: datetime) -> Response:
@@ -78,13 +83,11 @@ def _advance_by(body: AdvanceIn) -> timedelta:
     return delta
 
 
-@router.get("/clock")
 async def get_clock(request: Request) -> Response:
     c = container(request)
     return json_response({"now": rfc3339(c.clock.now()), "frozen": c.clock.frozen})
 
 
-@router.post("/clock/advance")
 async def advance_clock(request: Request) -> Response:
     c = container(request)
     before = c.clock.now()
@@ -99,7 +102,6 @@ async def advance_clock(request: Request) -> Response:
     return await _moved(c, before)
 
 
-@router.post("/clock/set")
 async def set_clock(request: Request) -> Response:
     c = container(request)
     before = c.clock.now()
@@ -120,7 +122,6 @@ async def set_clock(request: Request) -> Response:
     return await _moved(c, before)
 
 
-@router.post("/clock/freeze")
 async def freeze_clock(request: Request) -> Response:
     c = container(request)
     before = c.clock.now()
@@ -128,9 +129,28 @@ async def freeze_clock(request: Request) -> Response:
     return await _moved(c, before)
 
 
-@router.post("/clock/unfreeze")
 async def unfreeze_clock(request: Request) -> Response:
     c = container(request)
     before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, lambda clock: clock.unfreeze()))
     return await _moved(c, before)
+
+
+CLOCK = "/_kasse/clock"
+_MOVED = Answer(200, "Where the clock stands, and how many payments the move expired", ClockMoved)
+OPERATIONS = (
+    Operation("GET", CLOCK, get_clock, "getClock", KASSE_CONTROL, "Read the clock",
+              "kasse's clock, which every timer reads: expiry, token lifetimes, webhook retries.",
+              Answer(200, "The clock", ClockOut)),
+    Operation("POST", CLOCK + "/advance", advance_clock, "advanceClock", KASSE_CONTROL, "Move the clock forwards",
+              "Test expiry without waiting: move by `seconds` or a `duration`. What became due happens now.",
+              _MOVED, body=AdvanceIn),
+    Operation("POST", CLOCK + "/set", set_clock, "setClock", KASSE_CONTROL, "Set the clock",
+              "Move the clock to a moment; it never goes backwards.", _MOVED, body=SetIn),
+    Operation("POST", CLOCK + "/freeze", freeze_clock, "freezeClock", KASSE_CONTROL, "Freeze the clock",
+              "Stop the clock: time moves only when told.", _MOVED),
+    Operation("POST", CLOCK + "/unfreeze", unfreeze_clock, "unfreezeClock", KASSE_CONTROL, "Unfreeze the clock",
+              "Let the clock run with real time again, from where it stands.", _MOVED),
+)
+
+ROUTES = routes(OPERATIONS)

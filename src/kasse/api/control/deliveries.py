@@ -9,19 +9,20 @@ import html
 from typing import Any
 
 import orjson
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
+from kasse.api.operations import Answer, Operation, Query, routes
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
+from kasse.api.schemas.control import DeliveryOut
 from kasse.domain.timefmt import rfc3339
 from kasse.domain.webhook_delivery import Attempt, DeliveryState, DeliveryTransitionError
 from kasse.services.deliveries import DeliveryNotFoundError, redeliver_now
 from kasse.services.read_models import DeliveryRecord
-
-router = APIRouter(prefix="/_kasse/webhooks", tags=["kasse control (test only)"])
 
 MAX_LIMIT = 1000
 
@@ -61,7 +62,6 @@ def _limit(raw: str | None) -> int:
     return limit
 
 
-@router.get("/deliveries")
 async def list_deliveries(request: Request) -> Response:
     c = container(request)
     q = request.query_params
@@ -71,9 +71,11 @@ async def list_deliveries(request: Request) -> Response:
     return json_response([delivery_wire(r) for r in found])
 
 
-@router.post("/deliveries/{delivery_id}/redeliver")
-async def redeliver(delivery_id: int, request: Request) -> Response:
-    c = container(request)
+async def redeliver(request: Request) -> Response:
+    c, raw = container(request), request.path_params["delivery_id"]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise ProblemError(400, "The delivery id is a number", [("id", "an integer")])
+    delivery_id = int(raw)
     try:
         await c.db.write(lambda uow: redeliver_now(uow, delivery_id, c.clock.now()))
     except DeliveryNotFoundError:
@@ -119,7 +121,6 @@ def _row(record: DeliveryRecord) -> str:
     )
 
 
-@router.get("", response_class=HTMLResponse, include_in_schema=False)
 async def deliveries_page(request: Request) -> HTMLResponse:
     c = container(request)
     reference, msn = request.query_params.get("reference"), request.query_params.get("msn")
@@ -128,3 +129,22 @@ async def deliveries_page(request: Request) -> HTMLResponse:
     json_url = html.escape(str(request.url.replace(path="/_kasse/webhooks/deliveries")))
     return HTMLResponse(_PAGE.format(count=len(found), scope=scope, json=json_url,
                                      rows="".join(_row(r) for r in found)))
+
+
+DELIVERIES = "/_kasse/webhooks/deliveries"
+OPERATIONS = (
+    Operation("GET", DELIVERIES, list_deliveries, "listDeliveries", KASSE_CONTROL, "List webhook deliveries",
+              "The newest deliveries first, each with its payload and every attempt: when it was sent, the "
+              "receiver's status, the latency and the error.",
+              Answer(200, "The deliveries", DeliveryOut, many=True),
+              query=(Query("reference", "Only this payment's", {"type": "string"}),
+                     Query("msn", "Only this sales unit's", {"type": "string"}),
+                     Query("limit", "At most this many (1-1000, default 100)",
+                           {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}))),
+    Operation("POST", DELIVERIES + "/{delivery_id}/redeliver", redeliver, "redeliver", KASSE_CONTROL,
+              "Redeliver a webhook", "Send a delivery again now, whatever its state (a DEAD one comes back to "
+              "life).", Answer(200, "The delivery, due now", DeliveryOut), refusals=(409,),
+              path_params={"delivery_id": {"type": "integer"}}),
+)
+
+ROUTES = [*routes(OPERATIONS), Route("/_kasse/webhooks", deliveries_page, methods=["GET"])]

@@ -18,19 +18,17 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 import orjson
-from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
-from kasse.api.auth import authorize
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
+from kasse.api.operations import Access, Answer, Operation, Query, routes
 from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import MSN_PATTERN
 from kasse.services.topics import EVENTS
-
-router = APIRouter(prefix="/_kasse/events", tags=["kasse control (test only)"])
 
 KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the connection is alive
 LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
@@ -79,10 +77,9 @@ async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
         c.commits.unsubscribe(wake)
 
 
-@router.get("/stream")
-async def event_stream(request: Request) -> StreamingResponse:
+async def event_stream(request: Request) -> Response:
     c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
+    msn = request.user.msn  # authenticated before routing (api/authentication.py), like an ePayment call
     asked = request.query_params.get("msn")
     if asked is not None and not _MSN.match(asked):
         raise ProblemError(400, "msn must be 4-10 digits", [("msn", "4-10 digits")])
@@ -91,3 +88,18 @@ async def event_stream(request: Request) -> StreamingResponse:
     after = _start(request, c)
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(_messages(c, msn, after), media_type="text/event-stream", headers=headers)
+
+
+OPERATIONS = (
+    Operation("GET", "/_kasse/events/stream", event_stream, "streamEvents", KASSE_CONTROL,
+              "Follow a sales unit's payment events",
+              "A Server-Sent Events stream (what `kasse listen` reads): one `payment` message per event, its data "
+              "the webhook payload, its id the event's position. Reconnect with Last-Event-ID (or `?after=`) to "
+              "miss nothing; a stream ends itself after a few seconds.",
+              Answer(200, "The stream", media="text/event-stream"), Access.MERCHANT,
+              query=(Query("msn", "The sales unit; the token's own if left out",
+                           {"type": "string", "pattern": "^[0-9]{4,10}$"}),
+                     Query("after", "Start after this position", {"type": "integer", "minimum": 0}))),
+)
+
+ROUTES = routes(OPERATIONS)

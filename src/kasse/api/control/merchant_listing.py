@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
+from kasse.api.operations import Answer, Operation, routes
 from kasse.api.responses import json_response
+from kasse.api.schemas.control import MerchantListed
 from kasse.domain.merchant import Merchant
 from kasse.domain.timefmt import rfc3339
 
@@ -26,4 +28,10 @@ async def list_merchants(request: Request) -> Response:
     return json_response([merchant_wire(m) for m in c.db.read(lambda uow: uow.merchants.list())])
 
 
-ROUTES = [Route("/_kasse/merchants", list_merchants, methods=["GET"])]
+OPERATIONS = (
+    Operation("GET", "/_kasse/merchants", list_merchants, "listSalesUnits", KASSE_CONTROL, "List sales units",
+              "Every sales unit with its name, market and permissions; never its credentials (shown once, when it "
+              "is made).", Answer(200, "The sales units", MerchantListed, many=True)),
+)
+
+ROUTES = routes(OPERATIONS)

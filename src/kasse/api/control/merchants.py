@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
-from pydantic import Field
+from pydantic import ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
+from kasse.api.operations import Answer, Operation, routes
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
 from kasse.api.schemas.common import Strict
+from kasse.api.schemas.control import MerchantOut
 from kasse.domain.merchant import MSN_PATTERN, NAME_MAX_LENGTH, MerchantFieldError
 from kasse.domain.money import Market
 from kasse.services.merchants import MerchantExistsError, MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
 
-router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
-
 
 class MerchantIn(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)] = "kasse test shop"
-    market: Literal["NO", "DK", "FI"] = "NO"
-    msn: Annotated[str, Field(pattern=MSN_PATTERN)] | None = None
-    pushAllowed: bool = True
-    partialCaptureAllowed: bool = True
-    longLivingAllowed: bool = True
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Corner café", "market": "NO"}]})
+
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH, description="Shown in the wallet")] = (
+        "kasse test shop")
+    market: Annotated[Literal["NO", "DK", "FI"], Field(description="Sets the currency: NOK, DKK or EUR")] = "NO"
+    msn: Annotated[str, Field(pattern=MSN_PATTERN)] | None = Field(None, description="Chosen when left out")
+    pushAllowed: Annotated[bool, Field(description="May send PUSH_MESSAGE payments (else 5080)")] = True
+    partialCaptureAllowed: Annotated[bool, Field(description="May capture part of a payment (else 6140)")] = True
+    longLivingAllowed: Annotated[bool, Field(description="May set expiresAt (else 5050)")] = True
 
 
-@router.post("/merchants", status_code=201)
 async def create_merchant_route(request: Request) -> Response:
     c = container(request)
     body = parse(MerchantIn, await read_body(request), empty_ok=True)
@@ -66,3 +68,14 @@ async def create_merchant_route(request: Request) -> Response:
         },
         status=201,
     )
+
+
+OPERATIONS = (
+    Operation("POST", "/_kasse/merchants", create_merchant_route, "createSalesUnit", KASSE_CONTROL,
+              "Create a sales unit", "A new sales unit with fresh credentials (client id, secret and subscription "
+              "keys), shown only in this answer. An empty body takes the defaults.",
+              Answer(201, "Created, with its credentials", MerchantOut), body=MerchantIn, body_required=False,
+              refusals=(409,)),
+)
+
+ROUTES = routes(OPERATIONS)

@@ -11,14 +11,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.body import parse, read_body
 from kasse.api.context import container
+from kasse.api.control import KASSE_CONTROL
+from kasse.api.operations import Answer, Operation, routes
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
+from kasse.api.schemas.control import ScanOut, UserOut, WalletEntry, WalletPayment
 from kasse.api.schemas.wallet import AnswerIn, BehaviourIn, ScanIn, UserIn
 from kasse.container import Container
 from kasse.domain.inbox import WalletError, WalletRefusal
@@ -38,7 +40,6 @@ from kasse.services.users import (
     set_behaviour,
 )
 
-router = APIRouter(prefix="/_kasse", tags=["kasse control (test only)"])
 T = TypeVar("T")
 
 STATUS_OF_REFUSAL: dict[WalletRefusal, int] = {
@@ -84,7 +85,6 @@ def _payment_wire(payment: Payment) -> dict[str, object]:
             "amount": payment.amount.to_wire()}
 
 
-@router.post("/users", status_code=201)
 async def create_user_route(request: Request) -> Response:
     c = container(request)
     body = parse(UserIn, await read_body(request))
@@ -97,15 +97,13 @@ async def create_user_route(request: Request) -> Response:
     return json_response(user_wire(user), status=201)
 
 
-@router.get("/users")
 async def list_users(request: Request) -> Response:
     c = container(request)
     return json_response([user_wire(u) for u in c.db.read(lambda uow: uow.users.list())])
 
 
-@router.get("/users/{msisdn}")
-async def get_user(msisdn: str, request: Request) -> Response:
-    c = container(request)
+async def get_user(request: Request) -> Response:
+    c, msisdn = container(request), request.path_params["msisdn"]
     try:
         user = c.db.read(lambda uow: wallet.user_of(uow, msisdn))
     except WalletError as err:
@@ -113,17 +111,15 @@ async def get_user(msisdn: str, request: Request) -> Response:
     return json_response(user_wire(user))
 
 
-@router.put("/users/{msisdn}/behaviour")
-async def put_behaviour(msisdn: str, request: Request) -> Response:
-    c = container(request)
+async def put_behaviour(request: Request) -> Response:
+    c, msisdn = container(request), request.path_params["msisdn"]
     body = parse(BehaviourIn, await read_body(request))
     user = await _write(c, lambda uow: set_behaviour(uow, msisdn, Behaviour(body.behaviour), body.delaySeconds))
     return json_response(user_wire(user))
 
 
-@router.post("/wallet/{msisdn}/scan")
-async def scan(msisdn: str, request: Request) -> Response:
-    c = container(request)
+async def scan(request: Request) -> Response:
+    c, msisdn = container(request), request.path_params["msisdn"]
     body = parse(ScanIn, await read_body(request))
 
     def job(uow: UnitOfWork) -> dict[str, object]:
@@ -145,9 +141,8 @@ async def scan(msisdn: str, request: Request) -> Response:
     return json_response(await _write(c, job))
 
 
-@router.get("/wallet/{msisdn}/payments")
-async def list_wallet_payments(msisdn: str, request: Request) -> Response:
-    c = container(request)
+async def list_wallet_payments(request: Request) -> Response:
+    c, msisdn = container(request), request.path_params["msisdn"]
 
     def read(uow: UnitOfWork) -> list[dict[str, object]]:
         wallet.user_of(uow, msisdn)
@@ -184,11 +179,47 @@ async def _answer(request: Request, msisdn: str, reference: str, action: str) ->
     return json_response(_payment_wire(await _write(c, job)))
 
 
-@router.post("/wallet/{msisdn}/payments/{reference}/approve")
-async def approve(msisdn: str, reference: str, request: Request) -> Response:
-    return await _answer(request, msisdn, reference, "approve")
+async def approve(request: Request) -> Response:
+    return await _answer(request, request.path_params["msisdn"], request.path_params["reference"], "approve")
 
 
-@router.post("/wallet/{msisdn}/payments/{reference}/reject")
-async def reject(msisdn: str, reference: str, request: Request) -> Response:
-    return await _answer(request, msisdn, reference, "reject")
+async def reject(request: Request) -> Response:
+    return await _answer(request, request.path_params["msisdn"], request.path_params["reference"], "reject")
+
+
+USER = "/_kasse/users/{msisdn}"
+WALLET = "/_kasse/wallet/{msisdn}"
+_MSISDN = {"msisdn": {"type": "string", "example": "4712345678"}}
+_PAYMENT = {**_MSISDN, "reference": {"type": "string", "example": "acme-shop-123-order1"}}
+_ANSWERED = Answer(200, "The payment after the answer", WalletPayment)
+OPERATIONS = (
+    Operation("POST", "/_kasse/users", create_user_route, "createTestUser", KASSE_CONTROL, "Create a test user",
+              "A wallet user with a phone number, a card and a personal QR.",
+              Answer(201, "Created", UserOut), body=UserIn, refusals=(409,)),
+    Operation("GET", "/_kasse/users", list_users, "listTestUsers", KASSE_CONTROL, "List test users",
+              "Every test user, with their card, personal QR and behaviour.",
+              Answer(200, "The users", UserOut, many=True)),
+    Operation("GET", USER, get_user, "getTestUser", KASSE_CONTROL, "Get a test user",
+              "One user, with the contents of their personal QR in both formats.", Answer(200, "The user", UserOut),
+              path_params=_MSISDN),
+    Operation("PUT", USER + "/behaviour", put_behaviour, "setBehaviour", KASSE_CONTROL,
+              "Script how a user answers", "MANUAL waits for a person; AUTO_APPROVE, ALWAYS_REJECT and "
+              "NEVER_ANSWER answer every payment request by themselves, after `delaySeconds`.",
+              Answer(200, "The user", UserOut), body=BehaviourIn, path_params=_MSISDN),
+    Operation("POST", WALLET + "/scan", scan, "scanInWallet", KASSE_CONTROL, "Scan a QR in the wallet",
+              "What the user's camera read: a one-time payment QR opens the payment, a callback QR checks them "
+              "in, a redirect QR answers with its page.", Answer(200, "What the scan did", ScanOut), body=ScanIn,
+              refusals=(409,), path_params=_MSISDN),
+    Operation("GET", WALLET + "/payments", list_wallet_payments, "listWalletPayments", KASSE_CONTROL,
+              "List a user's payment requests", "Newest first, with whether each is still waiting for an answer.",
+              Answer(200, "The requests", WalletEntry, many=True), path_params=_MSISDN),
+    Operation("POST", WALLET + "/payments/{reference}/approve", approve, "approveInWallet", KASSE_CONTROL,
+              "Approve as the customer", "The user approves the payment (`sca: true` confirms the BankID step of "
+              "magic amount 202).", _ANSWERED, body=AnswerIn, body_required=False, refusals=(409,),
+              path_params=_PAYMENT),
+    Operation("POST", WALLET + "/payments/{reference}/reject", reject, "rejectInWallet", KASSE_CONTROL,
+              "Reject as the customer", "The user rejects the payment: it ends ABORTED.", _ANSWERED, body=AnswerIn,
+              body_required=False, refusals=(409,), path_params=_PAYMENT),
+)
+
+ROUTES = routes(OPERATIONS)

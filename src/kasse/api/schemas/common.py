@@ -44,8 +44,8 @@ class UnitInfo(Strict):
 
 
 class OrderLine(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=2048)]
-    id: Annotated[str, Field(min_length=1, max_length=255)]
+    name: Annotated[str, Field(max_length=2048)]  # contract §7.3: plain strings, "" included
+    id: Annotated[str, Field(max_length=255)]
     totalAmount: Int64
     totalAmountExcludingTax: Int64
     totalTaxAmount: Int64
@@ -100,5 +100,10 @@ class BottomLine(Strict):
 
 
 class Receipt(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "orderLines": [{"name": "Cappuccino", "id": "1", "totalAmount": 4900, "totalAmountExcludingTax": 3920,
+                        "totalTaxAmount": 980, "taxRate": 2500, "unitInfo": {"unitPrice": 4900, "quantity": "1"}}],
+        "bottomLine": {"currency": "NOK", "posId": "till-1", "receiptNumber": "0042"}}]})
+
     orderLines: Annotated[list[OrderLine], Field(min_length=1)]
     bottomLine: BottomLine

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from kasse.api.schemas.common import Amount, CustomerIn, Receipt, Reference, Strict
 from kasse.domain.timefmt import parse_rfc3339
@@ -28,18 +28,29 @@ class ProfileIn(Strict):
 
 
 class AirlineData(Strict):
-    agencyInvoiceNumber: Annotated[str, Field(min_length=1, max_length=6)] | None = None
+    # the spec requires these four; ticketNumber is optional
+    agencyInvoiceNumber: Annotated[str, Field(min_length=1, max_length=6)]
     airlineCode: Annotated[str, Field(min_length=3, max_length=3)]
     airlineDesignatorCode: Annotated[str, Field(min_length=2, max_length=2)]
-    passengerName: Annotated[str, Field(min_length=1, max_length=49)] | None = None
-    ticketNumber: Annotated[str, Field(min_length=1, max_length=150)]
+    passengerName: Annotated[str, Field(min_length=1, max_length=49)]
+    ticketNumber: Annotated[str, Field(min_length=1, max_length=150)] | None = None
 
 
 class IndustryData(Strict):
     airlineData: AirlineData | None = None
 
 
+_RECEIPT: Any = {"orderLines": [{"name": "Cappuccino", "id": "1", "totalAmount": 4900, "totalAmountExcludingTax": 3920,
+                            "totalTaxAmount": 980, "taxRate": 2500}],
+            "bottomLine": {"currency": "NOK", "posId": "till-1"}}
+
+
 class CreatePaymentRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "amount": {"currency": "NOK", "value": 4900}, "paymentMethod": {"type": "WALLET"},
+        "reference": "acme-shop-123-order1", "userFlow": "QR", "customerInteraction": "CUSTOMER_PRESENT",
+        "paymentDescription": "Cappuccino", "receipt": _RECEIPT}]})
+
     amount: Amount
     paymentMethod: PaymentMethodIn
     reference: Reference
@@ -74,13 +85,20 @@ class CreatePaymentRequest(Strict):
 
 
 class ModificationRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"modificationAmount": {"currency": "NOK",
+                                                                                      "value": 4900}}]})
+
     modificationAmount: Amount
 
 
 class CancelRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"cancelTransactionOnly": False}]})
+
     cancelTransactionOnly: bool | None = False
 
 
 class ForceApproveRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"customer": {"phoneNumber": "4712345678"}}]})
+
     customer: CustomerIn | None = None
     token: Annotated[str, Field(min_length=1, max_length=256)] | None = None

@@ -1,110 +1,80 @@
-"""ePayment API v1 (contract §3 E1–E7): thin routes that parse, delegate and render.
+"""ePayment API v1 (contract §3 E1–E7): thin routes that delegate to the use cases and render.
 
-These are plain Starlette endpoints on the hot path: FastAPI's per-request dependency solving cost
-more than the handlers themselves (bench/README.md). `api/openapi.py` documents them instead.
+Plain Starlette endpoints on the hot path; `api/payment_request.py` does what each one needs first,
+and `OPERATIONS` is both their routing table and their documentation.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from functools import partial
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from kasse.api.auth import authorize, idempotency_key
-from kasse.api.body import parse, read_body
-from kasse.api.context import container, counted, idempotent_write
-from kasse.api.faults import answer, fire
+from kasse.api.operations import Access, Answer, Api, Header, Operation, routes, system_headers
 from kasse.api.payment_commands import to_create_command
+from kasse.api.payment_request import begin
 from kasse.api.problems import ProblemError, domain_problem
 from kasse.api.render import create_wire, modification_wire, payment_wire
 from kasse.api.responses import json_response, raw_json
 from kasse.api.schemas.epayment import CancelRequest, CreatePaymentRequest, ForceApproveRequest, ModificationRequest
+from kasse.api.schemas.epayment_answers import (
+    EVENT_LOG,
+    CreatePaymentResponse,
+    GetPaymentResponse,
+    ModificationResponse,
+    PaymentEvent,
+)
 from kasse.domain.errors import DomainError, NotFoundError
 from kasse.domain.faults import Endpoint
 from kasse.domain.money import Currency, Money
 from kasse.services import payments as use
-from kasse.services.idempotency import Rendered
 from kasse.services.payment_commands import CancelPayment, ModifyPayment
 from kasse.services.ports import UnitOfWork
 
-_REFERENCE = re.compile(r"^[a-zA-Z0-9-]{8,64}$")
-
-
-def _reference(reference: str) -> str:
-    if not _REFERENCE.match(reference):
-        raise ProblemError(400, "Invalid reference", [("reference", "must match ^[a-zA-Z0-9-]{8,64}$")])
-    return reference
-
 
 async def create_payment(request: Request) -> Response:
-    c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
-    lost = fire(c.faults, msn, Endpoint.CREATE)
-    raw = await read_body(request)
-    key = idempotency_key(request, required=True)
-    body = parse(CreatePaymentRequest, raw)
-    cmd, token = to_create_command(body, msn, key, c.settings.base_url, c.ids.token())
-
-    def action(uow: UnitOfWork) -> Rendered:
-        payment = use.create_payment(uow, c.clock, c.ids, cmd, token)
-        return Rendered(201, orjson.dumps(create_wire(payment)))
-
-    out = await idempotent_write(c, request, msn=msn, key=key, operation="create", body=body, action=action,
-                                 limit=(msn, body.reference), reads=(msn, body.reference))
-    return answer(raw_json(out.body, out.status), lost)
+    call = await begin(request, Endpoint.CREATE, CreatePaymentRequest, key=True)
+    c, reference = call.c, call.body.reference
+    cmd, token = to_create_command(call.body, call.msn, call.key, c.settings.base_url, c.ids.token())
+    create = partial(use.create_payment, clock=c.clock, ids=c.ids, cmd=cmd, token=token)
+    return await call.write("create", reference, create, create_wire, 201)
 
 
 async def get_payment(request: Request) -> Response:
-    reference = request.path_params["reference"]
-    c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
-    lost = fire(c.faults, msn, Endpoint.GET)
-    key = request.headers["ocp-apim-subscription-key"]
-    payment = await c.db.query(counted(c, "get", key, _reference(reference),
-                                       lambda uow: uow.payments.get(msn, reference)))
+    call = await begin(request, Endpoint.GET)
+    reference, msn = call.reference(), call.msn
+    payment = await call.read("get", request.headers["ocp-apim-subscription-key"], reference,
+                              lambda uow: uow.payments.get(msn, reference))
     if payment is None:
-        status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
-        return answer(raw_json(body, status), lost)
-    return answer(json_response(payment_wire(payment)), lost)
+        return call.answer(_not_found(reference, call.path))
+    return call.answer(json_response(payment_wire(payment)))
 
 
 async def get_payment_events(request: Request) -> Response:
-    reference = request.path_params["reference"]
-    c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
-    lost = fire(c.faults, msn, Endpoint.EVENTS)
-    key = request.headers["ocp-apim-subscription-key"]
-    events = await c.db.query(counted(c, "events", key, _reference(reference),
-                                      lambda uow: uow.events.list(msn, reference)))
+    call = await begin(request, Endpoint.EVENTS)
+    reference, msn = call.reference(), call.msn
+    events = await call.read("events", request.headers["ocp-apim-subscription-key"], reference,
+                             lambda uow: uow.events.list(msn, reference))
     if not events:
-        status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), request.url.path)
-        return answer(raw_json(body, status), lost)
-    return answer(json_response([e.to_wire() for e in events]), lost)
+        return call.answer(_not_found(reference, call.path))
+    return call.answer(json_response([e.to_wire() for e in events]))
+
+
+def _not_found(reference: str, path: str) -> Response:
+    status, body = domain_problem(NotFoundError(f"Payment '{reference}' not found"), path)
+    return raw_json(body, status)
 
 
 async def _modify(request: Request, operation: str) -> Response:
-    reference = request.path_params["reference"]
-    c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
-    lost = fire(c.faults, msn, Endpoint(operation))
-    raw = await read_body(request)
-    key = idempotency_key(request, required=True)
-    body = parse(ModificationRequest, raw)
-    _reference(reference)
-    amount = Money(body.modificationAmount.value, Currency(body.modificationAmount.currency))
-    cmd = ModifyPayment(msn, reference, amount, key)
+    call = await begin(request, Endpoint(operation), ModificationRequest, key=True)
+    reference = call.reference()
+    amount = Money(call.body.modificationAmount.value, Currency(call.body.modificationAmount.currency))
+    cmd = ModifyPayment(call.msn, reference, amount, call.key)
     run = use.capture_payment if operation == "capture" else use.refund_payment
-
-    def action(uow: UnitOfWork) -> Rendered:
-        return Rendered(200, orjson.dumps(modification_wire(run(uow, c.clock, c.ids, cmd))))
-
-    out = await idempotent_write(c, request, msn=msn, key=key, operation=operation, body=body, action=action,
-                                 limit=(msn, reference), reads=(msn, reference))
-    return answer(raw_json(out.body, out.status), lost)
+    return await call.write(operation, reference, partial(run, clock=call.c.clock, ids=call.c.ids, cmd=cmd),
+                            modification_wire)
 
 
 async def capture_payment(request: Request) -> Response:
@@ -116,77 +86,84 @@ async def refund_payment(request: Request) -> Response:
 
 
 async def cancel_payment(request: Request) -> Response:
-    reference = request.path_params["reference"]
-    c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
-    lost = fire(c.faults, msn, Endpoint.CANCEL)
-    raw = await read_body(request)
-    key = idempotency_key(request, required=False)
-    body = parse(CancelRequest, raw, empty_ok=True)
-    _reference(reference)
-    cmd = CancelPayment(msn, reference, key, transaction_only=bool(body.cancelTransactionOnly))
-
-    def action(uow: UnitOfWork) -> Rendered:
-        return Rendered(200, orjson.dumps(modification_wire(use.cancel_payment(uow, c.clock, c.ids, cmd))))
-
-    out = await idempotent_write(c, request, msn=msn, key=key, operation="cancel", body=body, action=action,
-                                 limit=(msn, reference), reads=(msn, reference))
-    return answer(raw_json(out.body, out.status), lost)
+    call = await begin(request, Endpoint.CANCEL, CancelRequest, key=True, empty_ok=True)
+    reference = call.reference()
+    cmd = CancelPayment(call.msn, reference, call.key, transaction_only=bool(call.body.cancelTransactionOnly))
+    cancel = partial(use.cancel_payment, clock=call.c.clock, ids=call.c.ids, cmd=cmd)
+    return await call.write("cancel", reference, cancel, modification_wire)
 
 
 async def force_approve(request: Request) -> Response:
-    reference = request.path_params["reference"]
-    c = container(request)
-    msn = authorize(request, c.tokens, c.clock)
+    c = request.app.state.container
     if c.settings.production:
         raise ProblemError(403, "Force approve is not available in production mode")
-    body = parse(ForceApproveRequest, await read_body(request), empty_ok=True)
-    _reference(reference)
+    call = await begin(request, None, ForceApproveRequest, empty_ok=True)  # no API faults on the test helper
+    reference = call.reference()
 
     def job(uow: UnitOfWork) -> tuple[int, bytes]:
         try:
-            use.force_approve_payment(uow, c.clock, c.ids, msn, reference, body.token)
+            use.force_approve_payment(uow, c.clock, c.ids, call.msn, reference, call.body.token)
         except DomainError as err:
-            return domain_problem(err, request.url.path)
+            return domain_problem(err, call.path)
         return 200, b""
 
     status, out = await c.db.write(job)
-    if status != 200:
-        return raw_json(out, status)
-    return Response(status_code=200)
+    return raw_json(out, status) if status != 200 else Response(status_code=200)
 
 
-PREFIX = "/epayment/v1"
-_SERVED = [
-    Route(f"{PREFIX}/payments", create_payment, methods=["POST"]),
-    Route(f"{PREFIX}/payments/{{reference}}", get_payment, methods=["GET"]),
-    Route(f"{PREFIX}/payments/{{reference}}/events", get_payment_events, methods=["GET"]),
-    Route(f"{PREFIX}/payments/{{reference}}/capture", capture_payment, methods=["POST"]),
-    Route(f"{PREFIX}/payments/{{reference}}/refund", refund_payment, methods=["POST"]),
-    Route(f"{PREFIX}/payments/{{reference}}/cancel", cancel_payment, methods=["POST"]),
-    Route(f"{PREFIX}/test/payments/{{reference}}/approve", force_approve, methods=["POST"]),
-]
+EPAYMENT = Api("ePayment", "Create payments, follow them and capture, refund or cancel them.")
+PAYMENTS = "/epayment/v1/payments"
+SYSTEM = system_headers(30)
+IDEMPOTENCY_KEY = Header("Idempotency-Key", "Makes a retry safe: the same key and body replay the first answer, "
+                         "a different body under the same key is a 409.", required=True,
+                         max_length=50, ascii_only=True, example="6ffd4a4d-2cb6-4f5c-a2b5-0d4ef0c1c3c2")
+REFERENCE = {"reference": {"type": "string", "pattern": "^[a-zA-Z0-9-]{8,64}$", "example": "acme-shop-123-order1"}}
+_WRITE_REFUSALS = (404, 409, 423, 429, 503)
+_AFTER = (" The answer is the payment's amounts after the operation; its state stays AUTHORIZED. A webhook "
+          "follows once the change is committed.")
 
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+OPERATIONS = (
+    Operation("POST", PAYMENTS, create_payment, "createPayment", EPAYMENT, "Create a payment",
+              "Start a payment for the customer to approve. `userFlow` says how it reaches them: `QR` returns "
+              "the link of a one-time QR for a customer-facing screen, `PUSH_MESSAGE` sends it to the phone "
+              "number or personal QR in `customer`, `WEB_REDIRECT` and `NATIVE_REDIRECT` return a landing page "
+              "or deep link. In-person sales send `customerInteraction: CUSTOMER_PRESENT`. The payment expires "
+              "after 10 minutes unless approved (or at `expiresAt`).",
+              Answer(201, "Created: the reference, and where the customer goes next", CreatePaymentResponse),
+              Access.MERCHANT, (IDEMPOTENCY_KEY, *SYSTEM), CreatePaymentRequest, refusals=(409, 423, 429)),
+    Operation("GET", PAYMENTS + "/{reference}", get_payment, "getPayment", EPAYMENT, "Get a payment",
+              "The payment's state and aggregate (authorized, captured, cancelled and refunded amounts). Poll it "
+              "besides listening to webhooks: start after 5 seconds, then every 2 seconds.",
+              Answer(200, "The payment", GetPaymentResponse), Access.MERCHANT, refusals=(404, 429),
+              path_params=REFERENCE),
+    Operation("GET", PAYMENTS + "/{reference}/events", get_payment_events, "getPaymentEventLog", EPAYMENT,
+              "Get the event log", "Every event of the payment, oldest first, each with its own pspReference "
+              "and the amount of that operation. The authoritative record of what happened.",
+              Answer(200, "The event log", PaymentEvent, many=True, example=EVENT_LOG), Access.MERCHANT,
+              refusals=(404, 429), path_params=REFERENCE),
+    Operation("POST", PAYMENTS + "/{reference}/capture", capture_payment, "capturePayment", EPAYMENT, "Capture",
+              "Take money the customer reserved: all of it or part, as often as needed up to the authorized "
+              "amount less what was cancelled. An in-person sale is paid when the answer's "
+              "`aggregate.capturedAmount` equals the sale total." + _AFTER,
+              Answer(200, "The payment after the capture", ModificationResponse), Access.MERCHANT,
+              (IDEMPOTENCY_KEY, *SYSTEM), ModificationRequest, refusals=_WRITE_REFUSALS, path_params=REFERENCE),
+    Operation("POST", PAYMENTS + "/{reference}/refund", refund_payment, "refundPayment", EPAYMENT, "Refund",
+              "Give captured money back, all or part, up to what was captured less what was refunded." + _AFTER,
+              Answer(200, "The payment after the refund", ModificationResponse), Access.MERCHANT,
+              (IDEMPOTENCY_KEY, *SYSTEM), ModificationRequest, refusals=_WRITE_REFUSALS, path_params=REFERENCE),
+    Operation("POST", PAYMENTS + "/{reference}/cancel", cancel_payment, "cancelPayment", EPAYMENT, "Cancel",
+              "Before approval the payment ends TERMINATED; after it, the uncaptured remainder is released (the "
+              "vending pattern: reserve the highest price, capture the chosen item, cancel the rest). "
+              "`cancelTransactionOnly: true` refuses to release a reservation the customer just approved.",
+              Answer(200, "The payment after the cancel", ModificationResponse), Access.MERCHANT,
+              (replace(IDEMPOTENCY_KEY, required=False), *SYSTEM),
+              CancelRequest, body_required=False, refusals=_WRITE_REFUSALS, path_params=REFERENCE),
+    Operation("POST", "/epayment/v1/test/payments/{reference}/approve", force_approve, "forceApprovePayment",
+              EPAYMENT, "Force approve (test only)",
+              "Approve a payment as its customer would, without the wallet: name the customer, or send the token "
+              "of the create answer's redirectUrl. Refused in production mode.",
+              Answer(200, "Approved: the payment is AUTHORIZED"), Access.MERCHANT, body=ForceApproveRequest,
+              body_required=False, refusals=(404, 409), path_params=REFERENCE),
+)
 
-
-def _refusing_other_methods(served: list[Route]) -> list[Route]:
-    """Add a 405 route per path so a wrong method is not mistaken for an unknown path (404)."""
-    allowed: dict[str, set[str]] = {}
-    for route in served:
-        allowed.setdefault(route.path, set()).update(route.methods or ())
-
-    def refuse(allow: str) -> Callable[[Request], Awaitable[Response]]:
-        async def method_not_allowed(request: Request) -> Response:
-            raise ProblemError(405, f"{request.method} is not allowed here", headers={"Allow": allow})
-
-        return method_not_allowed
-
-    extra = [
-        Route(path, refuse(", ".join(sorted(methods))), methods=[m for m in _METHODS if m not in methods])
-        for path, methods in allowed.items()
-    ]
-    return [*served, *extra]
-
-
-ROUTES = _refusing_other_methods(_SERVED)
+ROUTES = routes(OPERATIONS)

@@ -11,17 +11,17 @@ import base64
 import binascii
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.body import read_body
 from kasse.api.context import container
+from kasse.api.operations import Answer, Operation, routes
 from kasse.api.problems import ProblemError
 from kasse.api.responses import json_response
+from kasse.api.schemas.report import PartnerToken
+from kasse.api.vipps.accesstoken import ACCESS_TOKEN
 from kasse.services.partners import authenticate_partner
-
-router = APIRouter(tags=["Access token"])
 
 
 def _credentials(request: Request) -> tuple[str, str, bool]:
@@ -41,8 +41,6 @@ def _credentials(request: Request) -> tuple[str, str, bool]:
     return client_id, secret, True
 
 
-@router.post("/miami/v1/token", responses={401: {"description": "Wrong client credentials", "content": {
-    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}})
 async def partner_token(request: Request) -> Response:
     c = container(request)
     form = parse_qs((await read_body(request)).decode("utf-8", "replace"))
@@ -58,3 +56,15 @@ async def partner_token(request: Request) -> Response:
     return json_response({"access_token": issued.token, "token_type": "Bearer",
                           "expires_in": str(issued.expires_on - issued.not_before)},
                          headers={"content-type": "application/json;charset=UTF-8"})
+
+
+OPERATIONS = (
+    Operation("POST", "/miami/v1/token", partner_token, "fetchPartnerToken", ACCESS_TOKEN,
+              "Get an accounting partner's token",
+              "OAuth2 client credentials for the Report API only: `Authorization: Basic base64(client_id:"
+              "client_secret)` and the form body `grant_type=client_credentials`, no subscription key. The token "
+              "lasts 15 minutes.", Answer(200, "The token", PartnerToken, media="application/json;charset=UTF-8"),
+              refusals=(400, 401, 413)),
+)
+
+ROUTES = routes(OPERATIONS)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from kasse.api.context import container
 from kasse.api.payment_commands import payment_target_url
@@ -14,8 +14,6 @@ from kasse.api.problems import ProblemError
 from kasse.domain.money import format_major
 from kasse.domain.payment import Payment, is_expired
 from kasse.domain.payment_state import PaymentState
-
-router = APIRouter(tags=["Pages"], include_in_schema=False)
 
 
 def _open_payment(request: Request, token: str) -> Payment:
@@ -26,10 +24,19 @@ def _open_payment(request: Request, token: str) -> Payment:
     return payment
 
 
-@router.get("/qr-image/v1")
-async def qr_image(token: str, request: Request, format: str = "svg", size: int = 1024) -> Response:
+def _query(request: Request) -> tuple[str, str, int]:
+    query = request.query_params
+    token, size = query.get("token"), query.get("size", "1024")
+    if not token:
+        raise ProblemError(400, "token is required", [("token", "required")])
+    if not (size.isascii() and size.isdigit()):
+        raise ProblemError(400, "size must be between 100 and 2000", [("size", "100..2000")])
+    return token, query.get("format", "svg").lower(), int(size)
+
+
+async def qr_image(request: Request) -> Response:
     # the token rides in the query, as in the real image links, so force approve can take it from there
-    ext = format.lower()
+    token, ext, size = _query(request)
     c = container(request)
     payment = _open_payment(request, token)
     # contract §4.12: the image is gone once the payment expired or was answered
@@ -68,8 +75,8 @@ def _page(payment: Payment) -> HTMLResponse:
     )
 
 
-@router.get("/p/{token}")
-async def payment_page(token: str, request: Request) -> Response:
+async def payment_page(request: Request) -> Response:
+    token = request.path_params["token"]
     payment = _open_payment(request, token)
     if container(request).settings.production:
         return _page(payment)
@@ -77,9 +84,18 @@ async def payment_page(token: str, request: Request) -> Response:
     return RedirectResponse(f"/wallet/p/{token}", status_code=303)
 
 
-@router.get("/landing")
-async def landing_page(token: str, request: Request) -> Response:
+async def landing_page(request: Request) -> Response:
+    token = request.query_params.get("token")
+    if not token:
+        raise ProblemError(400, "token is required", [("token", "required")])
     payment = _open_payment(request, token)
     if container(request).settings.production:
         return _page(payment)
     return RedirectResponse(f"/wallet/landing?token={token}", status_code=303)
+
+
+ROUTES = [
+    Route("/qr-image/v1", qr_image, methods=["GET"]),
+    Route("/p/{token}", payment_page, methods=["GET"]),
+    Route("/landing", landing_page, methods=["GET"]),
+]

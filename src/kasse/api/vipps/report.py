@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.context import container
+from kasse.api.operations import Access, Answer, Api, Operation, Query, routes
 from kasse.api.problems import problem_response
 from kasse.api.responses import json_response
+from kasse.api.schemas.report import DatePage, FeedPage, LedgerList, ReportBadInput, ReportUnauthorized
 from kasse.api.vipps.report_wire import (
     DateNotReadyError,
     ReportAuthError,
@@ -44,17 +46,6 @@ from kasse.services.reports import (
     parse_topic,
     visible_ledger,
 )
-
-router = APIRouter(tags=["Report API"])
-
-_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-_OBJECT = {"application/json": {"schema": {"type": "object"}}}
-# the Report API's own error shapes (contract §1.6): 400 {errorCode, errorMessage, contextId}, 401 {code, message}
-RESPONSES: dict[int | str, dict[str, object]] = {
-    400: {"description": "Malformed date, unknown topic or foreign cursor (errorCode 10002)", "content": _OBJECT},
-    401: {"description": "Missing, malformed or expired token, or no subscription key", "content": _OBJECT},
-}
-GONE: dict[int | str, dict[str, object]] = {410: {"description": "Removed in May 2024", "content": _PROBLEM}}
 
 
 def viewer_of(request: Request, c: Container) -> Viewer:
@@ -86,12 +77,11 @@ def answer(request: Request, read: Callable[[UnitOfWork, Viewer], dict[str, obje
     except ReportInputError as exc:
         return bad_input(exc.field, str(exc))
     except LedgerNotFoundError:
-        return no_such_ledger(request.url.path)
+        return no_such_ledger(request.scope["path"])
     except DateNotReadyError:
-        return date_not_ready(request.url.path)
+        return date_not_ready(request.scope["path"])
 
 
-@router.get("/settlement/v1/ledgers", responses=RESPONSES)
 async def get_ledgers(request: Request) -> Response:
     params = request.query_params
 
@@ -108,9 +98,9 @@ def _lag(c: Container, ledger: Ledger) -> timedelta:
     return timedelta(seconds=fault.delay_seconds or 0) if fault else timedelta(0)
 
 
-@router.get("/report/v2/ledgers/{ledger_id}/{topic}/dates/{ledger_date}", responses=RESPONSES)
-async def get_date_report(ledger_id: str, topic: str, ledger_date: str, request: Request) -> Response:
-    c = container(request)
+async def get_date_report(request: Request) -> Response:
+    c, params = container(request), request.path_params
+    ledger_id, topic, ledger_date = params["ledger_id"], params["topic"], params["ledger_date"]
     cursor = request.query_params.get("cursor") or None
     dialect = c.settings.report_dialect
 
@@ -127,9 +117,8 @@ async def get_date_report(ledger_id: str, topic: str, ledger_date: str, request:
     return answer(request, read)
 
 
-@router.get("/report/v2/ledgers/{ledger_id}/{topic}/feed", responses=RESPONSES)
-async def get_feed(ledger_id: str, topic: str, request: Request) -> Response:
-    c = container(request)
+async def get_feed(request: Request) -> Response:
+    c, ledger_id, topic = container(request), request.path_params["ledger_id"], request.path_params["topic"]
     cursor = request.query_params.get("cursor") or None
 
     def read(uow: UnitOfWork, viewer: Viewer) -> dict[str, object]:
@@ -141,9 +130,44 @@ async def get_feed(ledger_id: str, topic: str, request: Request) -> Response:
     return answer(request, read)
 
 
-@router.get("/report/v1/ledgertransactions", responses=GONE)
 async def ledger_transactions_gone(request: Request) -> Response:
     # Report API CHANGELOG, May 2024: v1 was removed and answers 410 Gone
     return problem_response(410, "GET /report/v1/ledgertransactions was removed in May 2024: use the Report API "
                             "2.0 (/report/v2/ledgers/{ledgerId}/{topic}/dates/{date} or .../feed)",
-                            request.url.path, title="Gone")
+                            request.scope["path"], title="Gone")
+
+
+REPORT = Api("Report", "Ledgers and what settles into them: each date's funds and fees, or a feed of them "
+                       "(Report API 2.0). Merchant keys see their sales unit's ledger; an accounting partner's "
+                       "token (POST /miami/v1/token) the ledgers granted to it.")
+_REFUSALS = (Answer(400, "Malformed date, unknown topic or a cursor of another query (errorCode 10002)",
+                    ReportBadInput),
+             Answer(401, "Missing, malformed or expired token, or merchant keys without their subscription key",
+                    ReportUnauthorized))
+_CURSOR = Query("cursor", "Where the previous page ended", {"type": "string"})
+_LEDGER: dict[str, dict[str, Any]] = {"ledger_id": {"type": "string", "example": "302321"},
+           "topic": {"type": "string", "enum": ["funds", "fees"], "example": "funds"}}
+
+OPERATIONS = (
+    Operation("GET", "/settlement/v1/ledgers", get_ledgers, "listLedgers", REPORT, "List ledgers",
+              "The ledgers the token may read, with their payout account and the sales units settling into them.",
+              Answer(200, "The ledgers", LedgerList), Access.OWN_TOKEN, refusal_answers=_REFUSALS,
+              query=(Query("settlesForRecipientHandles", "Only the ledger of this recipient handle (NO:123456)",
+                           {"type": "string"}), _CURSOR)),
+    Operation("GET", "/report/v2/ledgers/{ledger_id}/{topic}/dates/{ledger_date}", get_date_report,
+              "getReportForDate", REPORT, "Get a ledger date's entries",
+              "Every funds or fees entry of one ledger date, in pages. Until the date is closed (after midnight "
+              "on kasse's clock) the answer says `tryLater`.",
+              Answer(200, "A page of entries", DatePage), Access.OWN_TOKEN, refusal_answers=_REFUSALS,
+              path_params={**_LEDGER, "ledger_date": {"type": "string", "format": "date", "example": "2026-12-24"}},
+              query=(_CURSOR,)),
+    Operation("GET", "/report/v2/ledgers/{ledger_id}/{topic}/feed", get_feed, "getReportFeed", REPORT,
+              "Follow a ledger's feed", "Entries as they are booked, across dates: keep the cursor and ask again.",
+              Answer(200, "A page of entries", FeedPage), Access.OWN_TOKEN, refusal_answers=_REFUSALS,
+              path_params=_LEDGER, query=(_CURSOR,)),
+    Operation("GET", "/report/v1/ledgertransactions", ledger_transactions_gone, "getLedgerTransactionsV1", REPORT,
+              "Report API 1.0 (removed)", "Removed in May 2024: answers 410 Gone, pointing to the Report API 2.0.",
+              Answer(410, "Gone", None), refusals=()),
+)
+
+ROUTES = routes(OPERATIONS)

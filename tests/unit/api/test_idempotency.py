@@ -1,19 +1,18 @@
-from collections.abc import Callable
+from typing import Any
 
+import orjson
 import pytest
 
+from kasse.api.idempotency import Rendered, Write, fingerprint, run_once
+from kasse.api.problems import status_of
 from kasse.domain.errors import DomainError, ErrorCode
-from kasse.services.idempotency import Rendered, fingerprint, run_idempotent
 from kasse.services.ports import StoredResponse
 from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork
 
 MSN = "123456"
-CAPTURE_100 = fingerprint("capture", "/epayment/v1/payments/order-1/capture", b'{"value":100}')
-CAPTURE_200 = fingerprint("capture", "/epayment/v1/payments/order-1/capture", b'{"value":200}')
-
-
-def render_error(err: DomainError) -> Rendered:
-    return Rendered(400, str(int(err.code)).encode())
+PATH = "/epayment/v1/payments/order-1/capture"
+CAPTURE_100 = fingerprint("capture", PATH, b'{"value":100}')
+CAPTURE_200 = fingerprint("capture", PATH, b'{"value":200}')
 
 
 class Action:
@@ -22,21 +21,25 @@ class Action:
     def __init__(self, body: bytes = b'{"ok":1}', refuse: ErrorCode | None = None) -> None:
         self.body, self.refuse, self.runs = body, refuse, 0
 
-    def __call__(self) -> Rendered:
+    def __call__(self, uow: Any) -> Any:
         self.runs += 1
         if self.refuse is not None:
             raise DomainError(self.refuse)
-        return Rendered(200, self.body)
+        return orjson.loads(self.body)
 
 
 def run(
-    uow: InMemoryUnitOfWork, action: Callable[[], Rendered], *, key: str | None = "key-1",
+    uow: InMemoryUnitOfWork, action: Action, *, key: str | None = "key-1",
     operation: str = "capture", request: str = CAPTURE_100, msn: str = MSN,
 ) -> Rendered:
-    return run_idempotent(
-        uow, FakeClock(), msn=msn, key=key, operation=operation, request_fingerprint=request,
-        action=action, render_error=render_error,
-    )
+    return run_once(uow, FakeClock(), Write(msn, key, operation, PATH, request, action, lambda found: found, 200))
+
+
+def refused(out: Rendered, code: ErrorCode, *, replayed: bool = False) -> bool:
+    """Tell whether `out` is the problem+json of `code`, with the instance of the request's path."""
+    body = orjson.loads(out.body)
+    return (out.status, out.replayed, body["extraDetails"], body["instance"]) == (
+        status_of(code), replayed, [{"name": "ErrorCode", "reason": str(int(code))}], PATH)
 
 
 @pytest.fixture
@@ -79,7 +82,7 @@ def test_the_same_key_with_a_different_request_is_a_conflict(
 
     out = run(uow, second, operation=operation, request=CAPTURE_200)
 
-    assert out == Rendered(400, str(code.value).encode())
+    assert refused(out, code)
     assert second.runs == 0
     assert uow.idempotency.stored == stored
 
@@ -90,8 +93,8 @@ def test_a_refusal_is_stored_and_stays_refused_for_its_key(uow: InMemoryUnitOfWo
 
     again = run(uow, would_succeed)
 
-    assert first == Rendered(400, b"6090")
-    assert again == Rendered(400, b"6090", replayed=True)
+    assert refused(first, ErrorCode.CAPTURE_AMOUNT_TOO_HIGH)
+    assert again == Rendered(first.status, first.body, replayed=True)
     assert would_succeed.runs == 0
 
 
@@ -99,29 +102,29 @@ def test_without_a_key_every_request_runs_and_nothing_is_stored(uow: InMemoryUni
     action = Action()
 
     run(uow, action, key=None)
-    refused = run(uow, Action(refuse=ErrorCode.ALREADY_CAPTURED), key=None)
+    refusal = run(uow, Action(refuse=ErrorCode.ALREADY_CAPTURED), key=None)
     run(uow, action, key=None)
 
     assert action.runs == 2
-    assert refused == Rendered(400, b"6170")
+    assert refused(refusal, ErrorCode.ALREADY_CAPTURED)
     assert uow.idempotency.stored == {}
 
 
 def test_keys_belong_to_one_sales_unit(uow: InMemoryUnitOfWork) -> None:
-    run(uow, Action(b"shop-1"), msn="111111")
-    other = Action(b"shop-2")
+    run(uow, Action(b'"shop-1"'), msn="111111")
+    other = Action(b'"shop-2"')
 
     out = run(uow, other, msn="222222", request=CAPTURE_200)
 
-    assert (out, other.runs) == (Rendered(200, b"shop-2"), 1)
+    assert (out, other.runs) == (Rendered(200, b'"shop-2"'), 1)
 
 
 @pytest.mark.parametrize(
     "changed",
     [
-        ("refund", "/epayment/v1/payments/order-1/capture", b'{"value":100}'),
+        ("refund", PATH, b'{"value":100}'),
         ("capture", "/epayment/v1/payments/order-2/capture", b'{"value":100}'),
-        ("capture", "/epayment/v1/payments/order-1/capture", b'{"value":100} '),
+        ("capture", PATH, b'{"value":100} '),
     ],
     ids=["operation", "path", "body"],
 )
@@ -130,4 +133,4 @@ def test_the_fingerprint_tells_requests_apart_by_operation_path_and_body(changed
 
 
 def test_the_fingerprint_of_the_same_request_is_stable() -> None:
-    assert fingerprint("capture", "/epayment/v1/payments/order-1/capture", b'{"value":100}') == CAPTURE_100
+    assert fingerprint("capture", PATH, b'{"value":100}') == CAPTURE_100
