@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
-from kasse import pos, wallet
+from kasse import console, pos, wallet
 from kasse.api.app import HANDLERS, create_api
 from kasse.api.csrf import CsrfMiddleware
 from kasse.api.operator import OperatorGate
@@ -36,7 +36,7 @@ async def _invalid(request: Request, exc: Exception) -> Response:
 
 
 def _pages(container: Container) -> FastAPI:
-    """Return the app of the wallet's and the POS's pages (FastAPI routers), served after the APIs."""
+    """Return the app of the console's, the wallet's and the POS's pages (FastAPI routers), served after the APIs."""
     pages = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     pages.state.container = container
     for exc_class, handler in {**HANDLERS, RequestValidationError: _invalid}.items():
@@ -45,8 +45,9 @@ def _pages(container: Container) -> FastAPI:
 
 
 def create_app(container: Container) -> Starlette:
-    """Return the whole application: the APIs and their docs, then the wallet's and the POS's pages."""
+    """Return the whole application: the APIs and their docs, then the console's, the wallet's and the POS's pages."""
     pages = _pages(container)
+    console.install(pages, container.settings)
     wallet.install(pages)
     till = pos.install(pages, container.settings)
 

@@ -56,7 +56,7 @@ def within(name: str, prefixes: tuple[str, ...]) -> bool:
 
 
 # entrypoints talk to storage through the UnitOfWork port, never through a backend or its repositories
-ENTRYPOINTS = ("kasse.api", "kasse.wallet", "kasse.pos")
+ENTRYPOINTS = ("kasse.api", "kasse.wallet", "kasse.pos", "kasse.console")
 STORAGE = ("kasse.adapters.sql.repositories", "kasse.adapters.sqlite", "kasse.adapters.postgres")
 
 
@@ -69,6 +69,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "kasse.api.vipps": ("kasse.api.control",),
     "kasse.wallet": ("kasse.pos", "kasse.workers", "kasse.server", "kasse.cli"),
     "kasse.pos": ("kasse.wallet", "kasse.workers", "kasse.server", "kasse.cli", "kasse.api"),
+    "kasse.console": ("kasse.pos", "kasse.wallet", "kasse.workers", "kasse.server", "kasse.cli", "kasse.sdk"),
 }
 
 

@@ -5,7 +5,7 @@ a public URL elsewhere), a request needs `Authorization: Bearer <token>` (the CL
 `$KASSE_ADMIN_TOKEN`) or the cookie the sign-in page sets for browsers. The cookie holds an HMAC of the
 token, not the token; a new token signs everyone out. `/_kasse/events/stream` is a sales unit's own
 events and asks for that unit's credentials instead (`kasse listen`). In production `/_kasse` does not
-exist, so its requests fall through to 404.
+exist, nor does the console, so their requests fall through to 404.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from kasse.settings import Settings
 
 COOKIE = "kasse_operator"
 GUARDED = Paths("/_kasse", "/console")
-CONTROL, CONSOLE = Paths("/_kasse"), Paths("/console")
+CONSOLE = Paths("/console")
 SIGN_IN = "/console/signin"
 OPEN = frozenset({SIGN_IN, "/_kasse/events/stream"})
 COOKIE_LIFETIME = 12 * 3600  # seconds
@@ -74,7 +74,7 @@ class OperatorGate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if (scope["type"] != "http" or path not in GUARDED or path in OPEN
-                or (self.production and path in CONTROL) or request_is_local(scope, self.exposed)
+                or (self.production and path in GUARDED) or request_is_local(scope, self.exposed)
                 or self.admits(scope)):
             return await self.app(scope, receive, send)
         response: Response
