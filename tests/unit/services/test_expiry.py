@@ -8,7 +8,16 @@ from kasse.domain.payment import DEFAULT_LIFETIME
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services import payments as use
 from kasse.services.expiry import expire_due_payments
-from tests.fakes import ALL_EVENT_TYPES, EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds, a_create, a_merchant
+from tests.fakes import (
+    ALL_EVENT_TYPES,
+    EPOCH,
+    FakeClock,
+    InMemoryUnitOfWork,
+    SequentialIds,
+    a_create,
+    a_merchant,
+    subscribe,
+)
 
 MSN = "123456"
 
@@ -17,7 +26,7 @@ MSN = "123456"
 def uow() -> InMemoryUnitOfWork:
     uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant(MSN))
-    uow.outbox.subscribe(MSN, "hook-1", ALL_EVENT_TYPES)
+    subscribe(uow, MSN, "hook-1", ALL_EVENT_TYPES)
     return uow
 
 
@@ -48,7 +57,7 @@ def test_only_unanswered_payments_past_their_deadline_expire(
     ]
     expired = uow.events.list(MSN, "due-000001")[-1]
     assert (expired.name, expired.timestamp, expired.idempotency_key) == (EventName.EXPIRED, clock.now(), None)
-    assert uow.outbox.deliveries[-1].event_type == "epayments.payment.expired.v1"
+    assert uow.deliveries.queued()[-1].event_type == "epayments.payment.expired.v1"
 
 
 def test_a_payment_one_moment_before_its_deadline_stays(

@@ -4,15 +4,14 @@ import pytest
 
 from kasse.domain.webhook_registration import CHECKED_IN, PAYMENT_EVENTS, InvalidRegistrationError
 from kasse.services.webhooks import WebhookNotFoundError, delete_webhook, list_webhooks, register_webhook
-from tests.fakes import EPOCH, FakeClock, SequentialIds
-from tests.unit.services.webhook_fakes import WebhookUnitOfWork
+from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds
 
 URL = "https://pos.example.com/hooks"
 
 
 @pytest.fixture
 def uow() -> Any:
-    return WebhookUnitOfWork()
+    return InMemoryUnitOfWork()
 
 
 _IDS = SequentialIds()
