@@ -101,6 +101,16 @@ def test_a_refused_create_stores_nothing(
     assert refusal(uow, lambda: use.create_payment(uow, clock, ids, cmd, None)) is code
 
 
+def test_a_reference_used_by_a_finished_payment_stays_taken(
+    uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
+) -> None:
+    use.create_payment(uow, clock, ids, a_create(REF), None)
+    cancel(uow, clock, ids)
+
+    assert refusal(uow, lambda: use.create_payment(uow, clock, ids, a_create(REF), None)) is ErrorCode.REFERENCE_EXISTS
+    assert use.load(uow, MSN, REF).state is PaymentState.TERMINATED
+
+
 def test_two_sales_units_may_use_the_same_reference(
     uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
 ) -> None:
