@@ -57,6 +57,14 @@ def test_a_refused_url_stores_nothing(uow: Any) -> None:
     assert list_webhooks(uow, "123456") == []
 
 
+@pytest.mark.parametrize("events", [[], ["epayments.payment.created.v2"]], ids=["none", "unknown"])
+def test_a_refused_event_list_stores_nothing(uow: Any, events: list[str]) -> None:
+    with pytest.raises(InvalidRegistrationError):
+        register_webhook(uow, FakeClock(), _IDS, msn="123456", url=URL, events=events, production=True)
+
+    assert list_webhooks(uow, "123456") == []
+
+
 def test_a_sales_unit_sees_and_deletes_only_its_own(uow: Any) -> None:
     mine = register(uow, msn="111111")
 
