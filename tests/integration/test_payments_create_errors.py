@@ -125,21 +125,16 @@ def test_a_receipt_without_order_lines_is_a_bad_request(kasse: InProcessKasse) -
     assert bad_fields(r) == {"receipt.orderLines"}
 
 
-# each create rule of contract §4.2 refuses with its ErrorCode; most are 400, permissions are 403
+# the create rules of contract §4.2 reach the wire with their ErrorCode, one case per field they read
+# (every rule and its edges: tests/unit/services/test_create_rules.py; statuses: tests/unit/api/test_problems.py)
 RULES: list[tuple[str, dict[str, Any], int, str]] = [
     ("below-nok-minimum", {"amount": {"currency": "NOK", "value": 99}}, 400, "6010"),
-    ("zero", {"amount": {"currency": "NOK", "value": 0}}, 400, "6010"),
     ("currency-of-another-market", {"amount": {"currency": "DKK", "value": 10000}}, 400, "5040"),
     ("push-without-customer", {"userFlow": "PUSH_MESSAGE"}, 400, "4140"),
-    ("web-redirect-without-return-url", {"userFlow": "WEB_REDIRECT"}, 400, "4140"),
     ("six-metadata-entries", {"metadata": {str(i): "v" for i in range(6)}}, 400, "4100"),
-    ("metadata-key-of-101", {"metadata": {"k" * 101: "v"}}, 400, "4120"),
-    ("metadata-value-of-501", {"metadata": {"k": "v" * 501}}, 400, "4130"),
     ("http-return-url", {"returnUrl": "http://shop.example/back"}, 400, "4090"),
-    ("javascript-return-url", {"returnUrl": "javascript:alert(1)"}, 400, "4090"),
     ("http-receipt-url", {"receiptUrl": "http://shop.example/r"}, 400, "4090"),
     ("expires-in-5-minutes", {"expiresAt": _in(5), "receipt": receipt()}, 400, "6120"),
-    ("expires-in-61-days", {"expiresAt": _in(61 * 24 * 60), "receipt": receipt()}, 400, "6110"),
     ("expires-without-receipt", {"expiresAt": _in(60)}, 400, "6130"),
     ("unknown-scope", {"profile": {"scope": "name shoeSize"}}, 400, "4080"),
 ]
@@ -158,24 +153,10 @@ def test_each_create_rule_refuses_with_its_error_code(
     assert_matches_spec(problem, "Problem")
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/back", "http://localhost/back", "https://shop.example/b",
-                                 "shopapp://order/1"])
-def test_a_return_url_may_be_https_a_custom_scheme_or_loopback_http(kasse: InProcessKasse, url: str) -> None:
+def test_a_web_redirect_with_a_return_url_is_created(kasse: InProcessKasse) -> None:
+    url = "http://127.0.0.1:8080/back"  # loopback http; the other allowed kinds: test_create_rules.py
+
     assert kasse.demo.create(_body(userFlow="WEB_REDIRECT", returnUrl=url)).status_code == 201
-
-
-@pytest.mark.parametrize(("market", "currency", "too_small"), [("NO", "NOK", 99), ("DK", "DKK", 0), ("FI", "EUR", 0)])
-def test_each_currency_has_its_smallest_payment(kasse: InProcessKasse, market: str, currency: str,
-                                                too_small: int) -> None:
-    unit = kasse.session(kasse.demo.new_merchant(market=market))
-
-    assert_problem(unit.create(_body(amount={"currency": currency, "value": too_small})), 400, "6010")
-
-
-def test_a_danish_sales_unit_refuses_kroner_of_norway(kasse: InProcessKasse) -> None:
-    danish = kasse.session(kasse.demo.new_merchant(market="DK"))
-
-    assert_problem(danish.create(_body()), 400, "5040")
 
 
 def test_a_unit_not_approved_for_push_is_refused_push_payments(kasse: InProcessKasse) -> None:
@@ -184,12 +165,6 @@ def test_a_unit_not_approved_for_push_is_refused_push_payments(kasse: InProcessK
 
     assert_problem(unit.create(body), 403, "5080")
     assert unit.create(_body(userFlow="QR")).status_code == 201
-
-
-def test_a_unit_not_approved_for_long_living_payments_is_refused_expires_at(kasse: InProcessKasse) -> None:
-    unit = kasse.session(kasse.demo.new_merchant(longLivingAllowed=False))
-
-    assert_problem(unit.create(_body(expiresAt=_in(60), receipt=receipt())), 403, "5050")
 
 
 def test_a_reused_reference_is_a_conflict_and_leaves_the_first_payment_alone(kasse: InProcessKasse) -> None:
@@ -201,11 +176,3 @@ def test_a_reused_reference_is_a_conflict_and_leaves_the_first_payment_alone(kas
     assert_problem(again, 409, "4150")
     assert kasse.demo.get(first["reference"]).json()["amount"]["value"] == 10000
     assert len(kasse.demo.events(first["reference"]).json()) == 1
-
-
-def test_a_reference_used_by_a_finished_payment_stays_taken(kasse: InProcessKasse) -> None:
-    body = _body()
-    kasse.demo.create(body)
-    assert kasse.demo.cancel(body["reference"]).status_code == 200
-
-    assert_problem(kasse.demo.create(body), 409, "4150")

@@ -56,22 +56,6 @@ def test_force_approve_takes_a_customer_or_the_redirect_token(kasse: InProcessKa
     assert kasse.demo.get(ref).json()["state"] == "AUTHORIZED"
 
 
-def test_force_approve_with_another_payments_token_is_refused(kasse: InProcessKasse) -> None:
-    ref, _ = _created(kasse)
-    _, other_url = _created(kasse)
-
-    assert_problem(_approve(kasse, ref, {"token": token_of(other_url)}), 400, "10010")
-    assert kasse.demo.get(ref).json()["state"] == "CREATED"
-
-
-def test_approving_twice_is_refused(kasse: InProcessKasse) -> None:
-    ref, _ = _created(kasse)
-    kasse.demo.approve(ref)
-
-    assert_problem(kasse.demo.approve(ref), 400, "6230")
-    assert [e["name"] for e in kasse.demo.events(ref).json()] == ["CREATED", "AUTHORIZED"]
-
-
 def test_approving_an_unknown_reference_is_not_found(kasse: InProcessKasse) -> None:
     assert_problem(kasse.demo.approve(new_reference()), 404, "5090")
 

@@ -26,7 +26,7 @@ from kasse.domain.transitions import REFUSALS, TRANSITIONS
 from kasse.services import payments as use
 from kasse.services.expiry import expire_due_payments
 from kasse.services.payment_commands import CancelPayment, ModifyPayment
-from tests.fakes import ALL_EVENT_TYPES, FakeClock, InMemoryUnitOfWork, SequentialIds, a_create, a_merchant
+from tests.fakes import ALL_EVENT_TYPES, FakeClock, InMemoryUnitOfWork, SequentialIds, a_create, a_merchant, subscribe
 
 MSN = "123456"
 S = PaymentState
@@ -77,7 +77,7 @@ class PaymentLifecycle(RuleBasedStateMachine):
         # every run starts with one reservation, so captures, refunds and cancels have something to act on
         self.partial = partial
         self.uow.merchants.add(a_merchant(MSN, partial_capture_allowed=partial))
-        self.uow.outbox.subscribe(MSN, "hook-1", ALL_EVENT_TYPES)
+        subscribe(self.uow, MSN, "hook-1", ALL_EVENT_TYPES)
         reference = self.create(value)
         use.approve_payment(self.uow, self.clock, self.ids, self.load(reference))
         return reference
@@ -90,12 +90,12 @@ class PaymentLifecycle(RuleBasedStateMachine):
 
     def attempt(self, reference: str, op: Operation, allowed: bool, act: Callable[[], Payment]) -> None:
         """Run `act`; it must succeed exactly when `allowed`, and a refusal must change nothing."""
-        before, log, queued = self.load(reference), len(self.uow.events.log), len(self.uow.outbox.deliveries)
+        before, log, queued = self.load(reference), len(self.uow.events.log), len(self.uow.deliveries.queued())
         try:
             after = act()
         except DomainError as err:
             assert not allowed, f"{op} refused with {err.code} on {before}"
-            assert (self.load(reference), len(self.uow.events.log), len(self.uow.outbox.deliveries)) == (
+            assert (self.load(reference), len(self.uow.events.log), len(self.uow.deliveries.queued())) == (
                 before, log, queued,
             ), f"refused {op} wrote something"
             if (before.state, op) in REFUSALS and op in (Operation.CAPTURE, Operation.REFUND):
@@ -188,7 +188,7 @@ class PaymentLifecycle(RuleBasedStateMachine):
     def every_event_has_its_own_psp_reference_and_one_webhook(self) -> None:
         log = self.uow.events.log
         assert len({e.psp_reference for e in log}) == len(log)
-        assert [(d.event_id, d.event_type) for d in self.uow.outbox.deliveries] == [
+        assert [(d.event_id, d.event_type) for d in self.uow.deliveries.queued()] == [
             (i, e.name.webhook_event) for i, e in enumerate(log, start=1)
         ]
         assert all(a.timestamp <= b.timestamp for a, b in pairwise(log))

@@ -44,6 +44,7 @@ def test_loopback_on_any_port_is_accepted_in_test_mode_only(url: str) -> None:
         ("https://example.com:8443/hook", "port"),
         ("ftp://example.com/hook", "absolute"),
         ("/relative/hook", "absolute"),
+        ("not a url", "absolute"),
         ("https://", "absolute"),
         ("https://user:pw@example.com/", "credentials"),
         ("https://example.com:99999/", "absolute"),

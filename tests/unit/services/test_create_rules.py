@@ -12,7 +12,7 @@ from tests.fakes import EPOCH, a_create, a_merchant
 
 NOW = EPOCH
 PHONE = Customer(CustomerKind.PHONE_NUMBER, "4712345678")
-NO_SHOP, DK_SHOP = a_merchant(), a_merchant("222222", Market.DK)
+NO_SHOP, DK_SHOP, FI_SHOP = a_merchant(), a_merchant("222222", Market.DK), a_merchant("333333", Market.FI)
 
 
 def long_living(ahead: timedelta, **changes: Any) -> CreatePayment:
@@ -23,6 +23,10 @@ def long_living(ahead: timedelta, **changes: Any) -> CreatePayment:
 BROKEN: list[tuple[str, CreatePayment, Merchant, ErrorCode]] = [
     ("currency", a_create(amount=Money(100, Currency.DKK)), NO_SHOP, ErrorCode.INVALID_CURRENCY_FOR_MERCHANT),
     ("minimum", a_create(value=99), NO_SHOP, ErrorCode.AMOUNT_TOO_SMALL),
+    ("zero", a_create(value=0), NO_SHOP, ErrorCode.AMOUNT_TOO_SMALL),
+    ("dkk-zero", a_create(amount=Money(0, Currency.DKK)), DK_SHOP, ErrorCode.AMOUNT_TOO_SMALL),
+    ("eur-zero", a_create(amount=Money(0, Currency.EUR)), FI_SHOP, ErrorCode.AMOUNT_TOO_SMALL),
+    ("nok-at-a-danish-unit", a_create(), DK_SHOP, ErrorCode.INVALID_CURRENCY_FOR_MERCHANT),
     ("method", a_create(payment_method="CARD"), NO_SHOP, ErrorCode.INVALID_PAYMENT_METHOD_TYPE),
     ("blocked-sources", a_create(blocked_sources=True), NO_SHOP, ErrorCode.BLOCKED_SOURCES_NOT_APPLICABLE),
     ("metadata-entries", a_create(wire={"metadata": {str(i): "v" for i in range(6)}}), NO_SHOP,
@@ -31,6 +35,8 @@ BROKEN: list[tuple[str, CreatePayment, Merchant, ErrorCode]] = [
     ("metadata-value", a_create(wire={"metadata": {"k": "v" * 501}}), NO_SHOP, ErrorCode.METADATA_VALUE_TOO_LONG),
     ("return-url", a_create(wire={"returnUrl": "http://shop.example/back"}), NO_SHOP, ErrorCode.INVALID_URL),
     ("receipt-url", a_create(wire={"receiptUrl": "javascript:alert(1)"}), NO_SHOP, ErrorCode.INVALID_URL),
+    ("script-return-url", a_create(wire={"returnUrl": "javascript:alert(1)"}), NO_SHOP, ErrorCode.INVALID_URL),
+    ("http-receipt-url", a_create(wire={"receiptUrl": "http://shop.example/r"}), NO_SHOP, ErrorCode.INVALID_URL),
     ("push-customer", a_create(user_flow=UserFlow.PUSH_MESSAGE), NO_SHOP, ErrorCode.MISSING_REQUIRED_PARAMETER),
     ("web-return-url", a_create(user_flow=UserFlow.WEB_REDIRECT), NO_SHOP, ErrorCode.MISSING_REQUIRED_PARAMETER),
     ("push-allowed", a_create(user_flow=UserFlow.PUSH_MESSAGE, customer=PHONE), a_merchant(push_allowed=False),
@@ -49,6 +55,10 @@ ALLOWED: list[tuple[str, CreatePayment, Merchant]] = [
     ("nok-minimum", a_create(value=100), NO_SHOP),
     ("dkk-minimum", a_create(amount=Money(1, Currency.DKK), blocked_sources=True), DK_SHOP),
     ("push-with-customer", a_create(user_flow=UserFlow.PUSH_MESSAGE, customer=PHONE), NO_SHOP),
+    ("eur-minimum", a_create(amount=Money(1, Currency.EUR)), FI_SHOP),
+    ("loopback-http-return-url", a_create(wire={"returnUrl": "http://127.0.0.1:8080/back"}), NO_SHOP),
+    ("localhost-return-url", a_create(wire={"returnUrl": "http://localhost/back"}), NO_SHOP),
+    ("app-scheme-return-url", a_create(wire={"returnUrl": "shopapp://order/1"}), NO_SHOP),
     ("web-with-return-url", a_create(user_flow=UserFlow.WEB_REDIRECT, return_url="https://shop.example/back",
                                      wire={"returnUrl": "https://shop.example/back"}), NO_SHOP),
     ("full-metadata", a_create(wire={"metadata": {f"{i}" * 100: "v" * 500 for i in range(5)}}), NO_SHOP),

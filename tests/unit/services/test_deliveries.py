@@ -24,8 +24,7 @@ from kasse.services.deliveries import (
 )
 from kasse.services.recording import record, record_check_in
 from kasse.services.webhooks import delete_webhook, register_webhook
-from tests.fakes import EPOCH, FakeClock, SequentialIds
-from tests.unit.services.webhook_fakes import WebhookUnitOfWork
+from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds
 
 MSN = "123456"
 T0 = EPOCH
@@ -34,7 +33,7 @@ S = DeliveryState
 
 @pytest.fixture
 def uow() -> Any:
-    return WebhookUnitOfWork()
+    return InMemoryUnitOfWork()
 
 
 _IDS = SequentialIds()  # shared, so registrations made by separate calls never share an id

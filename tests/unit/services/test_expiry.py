@@ -4,11 +4,22 @@ from typing import Any
 import pytest
 
 from kasse.domain.errors import DomainError, ErrorCode
+from kasse.domain.money import Currency, Money
 from kasse.domain.payment import DEFAULT_LIFETIME
 from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services import payments as use
 from kasse.services.expiry import expire_due_payments
-from tests.fakes import ALL_EVENT_TYPES, EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds, a_create, a_merchant
+from kasse.services.payment_commands import CancelPayment, ModifyPayment
+from tests.fakes import (
+    ALL_EVENT_TYPES,
+    EPOCH,
+    FakeClock,
+    InMemoryUnitOfWork,
+    SequentialIds,
+    a_create,
+    a_merchant,
+    subscribe,
+)
 
 MSN = "123456"
 
@@ -17,7 +28,7 @@ MSN = "123456"
 def uow() -> InMemoryUnitOfWork:
     uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant(MSN))
-    uow.outbox.subscribe(MSN, "hook-1", ALL_EVENT_TYPES)
+    subscribe(uow, MSN, "hook-1", ALL_EVENT_TYPES)
     return uow
 
 
@@ -48,7 +59,7 @@ def test_only_unanswered_payments_past_their_deadline_expire(
     ]
     expired = uow.events.list(MSN, "due-000001")[-1]
     assert (expired.name, expired.timestamp, expired.idempotency_key) == (EventName.EXPIRED, clock.now(), None)
-    assert uow.outbox.deliveries[-1].event_type == "epayments.payment.expired.v1"
+    assert uow.deliveries.queued()[-1].event_type == "epayments.payment.expired.v1"
 
 
 def test_a_payment_one_moment_before_its_deadline_stays(
@@ -100,3 +111,73 @@ def test_an_expired_payment_can_no_longer_be_approved(
         use.approve_payment(uow, clock, ids, use.load(uow, MSN, "order-0001"))
 
     assert refused.value.code is ErrorCode.APPROVE_FAILED
+
+
+def test_a_long_living_payment_expires_at_its_expires_at_not_after_ten_minutes(
+    uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
+) -> None:
+    create(uow, clock, ids, "long-living", expires_at=EPOCH + timedelta(hours=2), has_receipt=True)
+    clock.advance(timedelta(hours=2) - timedelta(seconds=1))
+    waiting = (expire_due_payments(uow, clock, ids), state(uow, "long-living"))
+    clock.advance(timedelta(seconds=1))
+
+    assert waiting == (0, PaymentState.CREATED)
+    assert expire_due_payments(uow, clock, ids) == 1
+    assert state(uow, "long-living") is PaymentState.EXPIRED
+
+
+def test_a_cancelled_payment_never_expires(uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds) -> None:
+    create(uow, clock, ids, "order-0001")
+    use.cancel_payment(uow, clock, ids, CancelPayment(MSN, "order-0001", None, False))
+    clock.advance(timedelta(hours=1))
+
+    assert expire_due_payments(uow, clock, ids) == 0
+    assert [e.name for e in uow.events.list(MSN, "order-0001")] == [EventName.CREATED, EventName.TERMINATED]
+
+
+def test_an_expired_payment_keeps_its_amount_and_reserves_nothing(
+    uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
+) -> None:
+    create(uow, clock, ids, "order-0001", value=10000)
+    clock.advance(DEFAULT_LIFETIME)
+    expire_due_payments(uow, clock, ids)
+
+    payment = use.load(uow, MSN, "order-0001")
+    [_, expired] = uow.events.list(MSN, "order-0001")
+    assert (payment.authorized, payment.captured, payment.cancelled, payment.refunded) == (0, 0, 0, 0)
+    assert (expired.amount.value, expired.psp_reference != payment.psp_reference) == (10000, True)
+
+
+def test_an_authorized_payment_can_still_be_captured_after_its_deadline(
+    uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
+) -> None:
+    create(uow, clock, ids, "order-0001", value=10000)
+    use.approve_payment(uow, clock, ids, use.load(uow, MSN, "order-0001"))
+    clock.advance(timedelta(minutes=15))
+    expire_due_payments(uow, clock, ids)
+
+    done = use.capture_payment(uow, clock, ids, ModifyPayment(MSN, "order-0001", Money(10000, Currency.NOK), "c-1"))
+
+    assert (done.state, done.captured) == (PaymentState.AUTHORIZED, 10000)
+
+
+@pytest.mark.parametrize(
+    ("act", "code"),
+    [(lambda u, c, i, cmd: use.capture_payment(u, c, i, cmd), ErrorCode.CANNOT_BE_CAPTURED),
+     (lambda u, c, i, cmd: use.refund_payment(u, c, i, cmd), ErrorCode.CANNOT_BE_REFUNDED),
+     (lambda u, c, i, cmd: use.cancel_payment(u, c, i, CancelPayment(MSN, cmd.reference, None, False)),
+      ErrorCode.CANNOT_BE_CANCELLED)],
+    ids=["capture", "refund", "cancel"],
+)
+def test_an_expired_payment_can_no_longer_be_captured_refunded_or_cancelled(
+    uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds, act: Any, code: ErrorCode
+) -> None:
+    create(uow, clock, ids, "order-0001")
+    clock.advance(DEFAULT_LIFETIME)
+    expire_due_payments(uow, clock, ids)
+
+    with pytest.raises(DomainError) as refused:
+        act(uow, clock, ids, ModifyPayment(MSN, "order-0001", Money(1000, Currency.NOK), "k-1"))
+
+    assert refused.value.code is code
+    assert state(uow, "order-0001") is PaymentState.EXPIRED

@@ -14,12 +14,13 @@ from tests.fakes import (
     ALL_EVENT_TYPES,
     EPOCH,
     ConcurrentUpdateError,
-    Delivery,
     FakeClock,
     InMemoryUnitOfWork,
+    Queued,
     SequentialIds,
     a_create,
     a_merchant,
+    subscribe,
 )
 
 MSN, REF, AMOUNT = "123456", "order-0001", 49900
@@ -30,7 +31,7 @@ def uow() -> InMemoryUnitOfWork:
     uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant(MSN))
     uow.merchants.add(a_merchant("654321", partial_capture_allowed=False))
-    uow.outbox.subscribe(MSN, "hook-1", ALL_EVENT_TYPES)
+    subscribe(uow, MSN, "hook-1", ALL_EVENT_TYPES)
     return uow
 
 
@@ -40,7 +41,7 @@ def nok(value: int) -> Money:
 
 def written(uow: InMemoryUnitOfWork) -> tuple[object, ...]:
     """Everything a use case can write, to compare before and after a refusal."""
-    return (dict(uow.payments.rows), len(uow.events.log), len(uow.outbox.deliveries), dict(uow.idempotency.stored))
+    return (dict(uow.payments.rows), len(uow.events.log), len(uow.deliveries.queued()), dict(uow.idempotency.stored))
 
 
 def refusal(uow: InMemoryUnitOfWork, act: Callable[[], object]) -> ErrorCode:
@@ -84,7 +85,7 @@ def test_creating_stores_the_payment_its_event_and_its_webhook(
     )
     [event] = uow.events.list(MSN, REF)
     assert (event.name, event.psp_reference, event.amount) == (EventName.CREATED, payment.psp_reference, nok(AMOUNT))
-    assert uow.outbox.deliveries == [Delivery("hook-1", 1, "epayments.payment.created.v1", event.to_webhook())]
+    assert uow.deliveries.queued() == [Queued("hook-1", 1, "epayments.payment.created.v1", event.to_webhook())]
 
 
 @pytest.mark.parametrize(
@@ -98,6 +99,16 @@ def test_a_refused_create_stores_nothing(
     use.create_payment(uow, clock, ids, a_create(REF), None)
 
     assert refusal(uow, lambda: use.create_payment(uow, clock, ids, cmd, None)) is code
+
+
+def test_a_reference_used_by_a_finished_payment_stays_taken(
+    uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
+) -> None:
+    use.create_payment(uow, clock, ids, a_create(REF), None)
+    cancel(uow, clock, ids)
+
+    assert refusal(uow, lambda: use.create_payment(uow, clock, ids, a_create(REF), None)) is ErrorCode.REFERENCE_EXISTS
+    assert use.load(uow, MSN, REF).state is PaymentState.TERMINATED
 
 
 def test_two_sales_units_may_use_the_same_reference(
@@ -119,7 +130,7 @@ def test_approving_reserves_the_amount_under_the_creates_key(approved: Payment, 
 
     assert (approved.state, approved.authorized) == (PaymentState.AUTHORIZED, AMOUNT)
     assert (event.name, event.idempotency_key) == (EventName.AUTHORIZED, "key-create")
-    assert uow.outbox.deliveries[-1].event_type == "epayments.payment.authorized.v1"
+    assert uow.deliveries.queued()[-1].event_type == "epayments.payment.authorized.v1"
 
 
 @pytest.mark.parametrize("answer", [use.approve_payment, use.reject_payment], ids=["approve", "reject"])
@@ -219,7 +230,7 @@ def test_cancelling_an_unanswered_payment_terminates_it_and_releases_it_all(
     done = cancel(uow, clock, ids, transaction_only=True)
 
     assert (done.state, done.authorized, done.cancelled) == (PaymentState.TERMINATED, 0, AMOUNT)
-    assert uow.outbox.deliveries[-1].event_type == "epayments.payment.terminated.v1"
+    assert uow.deliveries.queued()[-1].event_type == "epayments.payment.terminated.v1"
 
 
 def test_cancelling_after_a_partial_capture_releases_the_rest(
@@ -240,26 +251,26 @@ def test_webhooks_are_queued_only_for_subscribed_types_of_the_payments_sales_uni
 ) -> None:
     uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant(MSN))
-    uow.outbox.subscribe(MSN, "hook-captured", ["epayments.payment.captured.v1"])
-    uow.outbox.subscribe("654321", "hook-other", ALL_EVENT_TYPES)
+    subscribe(uow, MSN, "hook-captured", ["epayments.payment.captured.v1"])
+    subscribe(uow, "654321", "hook-other", ALL_EVENT_TYPES)
     payment = use.create_payment(uow, clock, ids, a_create(REF), None)
     use.approve_payment(uow, clock, ids, payment)
 
     capture(uow, clock, ids, 100)
 
-    [delivery] = uow.outbox.deliveries
+    [delivery] = uow.deliveries.queued()
     assert (delivery.webhook_id, delivery.event_id) == ("hook-captured", 3)
     assert delivery.payload["msn"] == MSN
     assert delivery.payload["pspReference"] == uow.events.log[2].psp_reference
 
 
 def test_a_check_in_is_queued_for_its_subscribers_without_a_payment_event(uow: InMemoryUnitOfWork) -> None:
-    uow.outbox.subscribe("654321", "hook-other", ["user.checked-in.v1"])
+    subscribe(uow, "654321", "hook-other", ["user.checked-in.v1"])
 
     queued = record_check_in(uow, MSN, {"customerToken": "ct-1"}, EPOCH)
 
     assert queued == 1
-    assert [(d.webhook_id, d.event_id, d.payload) for d in uow.outbox.deliveries] == [
+    assert [(d.webhook_id, d.event_id, d.payload) for d in uow.deliveries.queued()] == [
         ("hook-1", None, {"customerToken": "ct-1"}),
     ]
     assert uow.events.log == []

@@ -15,8 +15,7 @@ from kasse.services import payments, wallet
 from kasse.services.payment_commands import CancelPayment, Customer, CustomerKind, UserFlow
 from kasse.services.recording import CHECKED_IN
 from kasse.services.users import UserSpec, create_user, set_behaviour
-from tests.fakes import EPOCH, FakeClock, SequentialIds, a_create, a_merchant
-from tests.unit.services.wallet_fakes import WalletUnitOfWork
+from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds, a_create, a_merchant, subscribe
 
 KARI, OLA, EMMA = "4712345678", "4798765432", "4791234567"
 BASE = "http://kasse.test"
@@ -24,38 +23,38 @@ MSN = "123456"
 
 
 @pytest.fixture
-def uow(clock: FakeClock, ids: SequentialIds) -> WalletUnitOfWork:
-    uow = WalletUnitOfWork()
+def uow(clock: FakeClock, ids: SequentialIds) -> InMemoryUnitOfWork:
+    uow = InMemoryUnitOfWork()
     uow.merchants.add(a_merchant())
     for msisdn, born in ((KARI, date(1985, 4, 12)), (OLA, date(1990, 9, 3)), (EMMA, date(2012, 6, 20))):
         create_user(uow, clock, ids, UserSpec(msisdn, birth_date=born))
     return uow
 
 
-def user(uow: WalletUnitOfWork, msisdn: str = KARI) -> User:
+def user(uow: InMemoryUnitOfWork, msisdn: str = KARI) -> User:
     found = uow.users.get(msisdn)
     assert found is not None
     return found
 
 
-def pushed(uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds, value: int = 49900,
+def pushed(uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds, value: int = 49900,
            reference: str = "order-0001", msisdn: str = KARI) -> Payment:
     cmd = a_create(reference, value, user_flow=UserFlow.PUSH_MESSAGE,
                    customer=Customer(CustomerKind.PHONE_NUMBER, msisdn))
     return payments.create_payment(uow, clock, ids, cmd, token=f"tok-{reference}")
 
 
-def on_screen(uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds, reference: str = "order-0001",
+def on_screen(uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds, reference: str = "order-0001",
               **changes: object) -> Payment:
     return payments.create_payment(uow, clock, ids, a_create(reference, **changes), token=f"tok-{reference}")
 
 
-def names(uow: WalletUnitOfWork, reference: str = "order-0001") -> list[tuple[EventName, bool]]:
+def names(uow: InMemoryUnitOfWork, reference: str = "order-0001") -> list[tuple[EventName, bool]]:
     return [(e.name, e.success) for e in uow.events.list(MSN, reference)]
 
 
 class TestScan:
-    def test_a_one_time_qr_brings_the_payment_into_the_wallet(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_a_one_time_qr_brings_the_payment_into_the_wallet(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                               ids: SequentialIds) -> None:
         on_screen(uow, clock, ids)
 
@@ -65,7 +64,7 @@ class TestScan:
         assert outcome.request is not None and outcome.request.source is RequestSource.QR
 
     def test_scanning_it_again_is_harmless_but_another_user_cannot_take_it(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         on_screen(uow, clock, ids)
         wallet.scan(uow, clock, ids, user(uow), f"{BASE}/p/tok-order-0001", BASE)
@@ -78,22 +77,22 @@ class TestScan:
         assert refused.value.refusal is WalletRefusal.NOT_YOURS
 
     def test_a_callback_qr_checks_in_and_queues_the_check_in_webhook(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         uow.static_qrs.save_callback(MerchantCallbackQr(MSN, "till-1", "Kasse 1", EPOCH))
-        uow.outbox.subscribe(MSN, "hook-1", [CHECKED_IN])
+        subscribe(uow, MSN, "hook-1", [CHECKED_IN])
 
         outcome = wallet.scan(uow, clock, ids, user(uow), f"{BASE}/q/c/{MSN}/till-1", BASE)
 
         assert outcome.check_in is not None
         assert outcome.check_in.expires_at == EPOCH + timedelta(minutes=15)
-        [delivery] = uow.outbox.deliveries
+        [delivery] = uow.deliveries.queued()
         assert (delivery.event_type, delivery.payload) == (CHECKED_IN, {
             "customerToken": outcome.check_in.token, "merchantQrId": "till-1", "msn": MSN,
             "initiatedAt": "2024-03-01T12:00:00.000Z"})
 
     def test_a_redirect_qr_leads_to_the_merchants_page_until_its_ttl_runs_out(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         qr = MerchantRedirectQr(MSN, "machine 42", "https://shop.example/m42", EPOCH, EPOCH + timedelta(seconds=300))
         uow.static_qrs.save_redirect(qr)
@@ -115,7 +114,7 @@ class TestScan:
             (f"{BASE}/q/c/{MSN}/deleted", WalletRefusal.QR_NO_LONGER_VALID),
         ],
     )
-    def test_content_that_leads_nowhere_is_refused(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_content_that_leads_nowhere_is_refused(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                    ids: SequentialIds, content: str, refusal: WalletRefusal) -> None:
         with pytest.raises(WalletError) as refused:
             wallet.scan(uow, clock, ids, user(uow), content, BASE)
@@ -124,7 +123,7 @@ class TestScan:
 
 
 class TestAnswer:
-    def test_approving_authorizes_and_records_the_answer(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_approving_authorizes_and_records_the_answer(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                          ids: SequentialIds) -> None:
         pushed(uow, clock, ids)
 
@@ -134,7 +133,7 @@ class TestAnswer:
         request = uow.wallet.get_request(MSN, "order-0001")
         assert request is not None and request.answer is Answer.APPROVED
 
-    def test_rejecting_aborts(self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds) -> None:
+    def test_rejecting_aborts(self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds) -> None:
         pushed(uow, clock, ids)
 
         after = wallet.reject(uow, clock, ids, user(uow), MSN, "order-0001")
@@ -152,7 +151,7 @@ class TestAnswer:
         ],
     )
     def test_a_payment_no_longer_waiting_for_this_user_is_refused(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds, setup: str, refusal: WalletRefusal
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds, setup: str, refusal: WalletRefusal
     ) -> None:
         pushed(uow, clock, ids, msisdn=OLA if setup == "someone-else" else KARI)
         if setup == "answered":
@@ -167,7 +166,7 @@ class TestAnswer:
 
         assert refused.value.refusal is refusal
 
-    def test_a_user_too_young_for_a_qr_payment_cannot_approve_it(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_a_user_too_young_for_a_qr_payment_cannot_approve_it(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                                  ids: SequentialIds) -> None:
         on_screen(uow, clock, ids, wire={"minimumUserAge": 18})
         wallet.scan(uow, clock, ids, user(uow, EMMA), f"{BASE}/p/tok-order-0001", BASE)
@@ -179,7 +178,7 @@ class TestAnswer:
 
 
     def test_a_user_of_another_market_cannot_approve_a_scanned_payment(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         dane = create_user(uow, clock, ids, UserSpec("4512345678"))
         on_screen(uow, clock, ids)
@@ -190,7 +189,7 @@ class TestAnswer:
 
         assert refused.value.refusal is WalletRefusal.WRONG_MARKET
 
-    def test_a_payment_not_in_any_wallet_cannot_be_answered(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_a_payment_not_in_any_wallet_cannot_be_answered(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                             ids: SequentialIds) -> None:
         on_screen(uow, clock, ids)
 
@@ -199,7 +198,7 @@ class TestAnswer:
 
         assert refused.value.refusal is WalletRefusal.UNKNOWN_PAYMENT
 
-    def test_the_landing_page_sends_the_payment_to_the_typed_number(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_the_landing_page_sends_the_payment_to_the_typed_number(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                                    ids: SequentialIds) -> None:
         on_screen(uow, clock, ids)
 
@@ -214,7 +213,7 @@ class TestAnswer:
 class TestMagicAmounts:
     @pytest.mark.parametrize("value", [151, 182, 183, 184, 186, 187, 197])
     def test_a_declined_card_fails_the_authorization_then_aborts(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds, value: int
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds, value: int
     ) -> None:
         pushed(uow, clock, ids, value)
 
@@ -226,7 +225,7 @@ class TestMagicAmounts:
         assert request is not None and request.answer is Answer.DECLINED and request.note
 
     def test_an_unknown_result_leaves_the_payment_waiting_for_an_hour_then_it_expires(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         pushed(uow, clock, ids, 201)
 
@@ -241,7 +240,7 @@ class TestMagicAmounts:
         assert again.value.refusal is WalletRefusal.ALREADY_ANSWERED
 
     def test_sca_must_be_confirmed_before_the_approval_goes_through(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         pushed(uow, clock, ids, 202)
 
@@ -254,7 +253,7 @@ class TestMagicAmounts:
 
 
 class TestBehaviours:
-    def test_auto_approve_answers_once_its_delay_has_passed(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_auto_approve_answers_once_its_delay_has_passed(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                             ids: SequentialIds) -> None:
         set_behaviour(uow, KARI, Behaviour.AUTO_APPROVE, 5)
         pushed(uow, clock, ids)
@@ -267,7 +266,7 @@ class TestBehaviours:
         assert payments.load(uow, MSN, "order-0001").state is PaymentState.AUTHORIZED
         assert wallet.apply_due_behaviours(uow, clock, ids) == 0
 
-    def test_auto_approve_confirms_sca_by_itself(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_auto_approve_confirms_sca_by_itself(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                  ids: SequentialIds) -> None:
         set_behaviour(uow, KARI, Behaviour.AUTO_APPROVE)
         pushed(uow, clock, ids, 202)
@@ -276,7 +275,7 @@ class TestBehaviours:
 
         assert payments.load(uow, MSN, "order-0001").state is PaymentState.AUTHORIZED
 
-    def test_always_reject_rejects_on_arrival(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_always_reject_rejects_on_arrival(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                               ids: SequentialIds) -> None:
         set_behaviour(uow, KARI, Behaviour.ALWAYS_REJECT, 60)  # the delay is for approvals only
         pushed(uow, clock, ids)
@@ -286,7 +285,7 @@ class TestBehaviours:
         assert payments.load(uow, MSN, "order-0001").state is PaymentState.ABORTED
 
     @pytest.mark.parametrize("behaviour", [Behaviour.NEVER_ANSWER, Behaviour.MANUAL])
-    def test_never_answer_and_manual_leave_the_request_alone(self, uow: WalletUnitOfWork, clock: FakeClock,
+    def test_never_answer_and_manual_leave_the_request_alone(self, uow: InMemoryUnitOfWork, clock: FakeClock,
                                                              ids: SequentialIds, behaviour: Behaviour) -> None:
         set_behaviour(uow, KARI, behaviour)
         pushed(uow, clock, ids)
@@ -295,7 +294,7 @@ class TestBehaviours:
         assert wallet.apply_due_behaviours(uow, clock, ids) == 0
 
     def test_a_due_answer_to_a_payment_answered_meanwhile_is_dropped_with_a_note(
-        self, uow: WalletUnitOfWork, clock: FakeClock, ids: SequentialIds
+        self, uow: InMemoryUnitOfWork, clock: FakeClock, ids: SequentialIds
     ) -> None:
         set_behaviour(uow, KARI, Behaviour.AUTO_APPROVE, 30)
         pushed(uow, clock, ids)
@@ -309,7 +308,7 @@ class TestBehaviours:
         assert payments.load(uow, MSN, "order-0001").state is PaymentState.TERMINATED
 
 
-def test_entries_list_newest_first_and_tell_what_is_pending(uow: WalletUnitOfWork, clock: FakeClock,
+def test_entries_list_newest_first_and_tell_what_is_pending(uow: InMemoryUnitOfWork, clock: FakeClock,
                                                             ids: SequentialIds) -> None:
     pushed(uow, clock, ids, reference="order-0001")
     clock.advance(timedelta(seconds=1))

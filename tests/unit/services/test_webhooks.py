@@ -4,15 +4,14 @@ import pytest
 
 from kasse.domain.webhook_registration import CHECKED_IN, PAYMENT_EVENTS, InvalidRegistrationError
 from kasse.services.webhooks import WebhookNotFoundError, delete_webhook, list_webhooks, register_webhook
-from tests.fakes import EPOCH, FakeClock, SequentialIds
-from tests.unit.services.webhook_fakes import WebhookUnitOfWork
+from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork, SequentialIds
 
 URL = "https://pos.example.com/hooks"
 
 
 @pytest.fixture
 def uow() -> Any:
-    return WebhookUnitOfWork()
+    return InMemoryUnitOfWork()
 
 
 _IDS = SequentialIds()
@@ -54,6 +53,14 @@ def test_a_second_check_in_registration_is_refused(uow: Any) -> None:
 def test_a_refused_url_stores_nothing(uow: Any) -> None:
     with pytest.raises(InvalidRegistrationError):
         register(uow, url="http://127.0.0.1:9000/hook")  # production: https only
+
+    assert list_webhooks(uow, "123456") == []
+
+
+@pytest.mark.parametrize("events", [[], ["epayments.payment.created.v2"]], ids=["none", "unknown"])
+def test_a_refused_event_list_stores_nothing(uow: Any, events: list[str]) -> None:
+    with pytest.raises(InvalidRegistrationError):
+        register_webhook(uow, FakeClock(), _IDS, msn="123456", url=URL, events=events, production=True)
 
     assert list_webhooks(uow, "123456") == []
 

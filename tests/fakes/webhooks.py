@@ -1,4 +1,4 @@
-"""In-memory webhook registrations, outbox and deliveries for use-case tests.
+"""Webhook registrations, the outbox and its deliveries, in memory.
 
 `InMemoryDeliveries` decides what is sendable with the domain's own rule (`is_sendable`); the SQL
 repository expresses the same rule in SQL, and `tests/integration/test_webhooks_sql.py` runs the
@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import orjson
 
 from kasse.domain.events import PaymentEvent
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob, DeliveryState, is_sendable, same_queue
 from kasse.domain.webhook_registration import Registration
-from tests.fakes import InMemoryEvents
+from tests.fakes.payments import InMemoryEvents
 
 
 class InMemoryWebhooks:
@@ -45,19 +46,37 @@ class InMemoryWebhooks:
         return counts
 
 
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What the outbox queued, for asserts: to which registration, for which logged event, with what body."""
+
+    webhook_id: str
+    event_id: int | None  # the event's log position; None for `user.checked-in.v1`, which is no payment event
+    event_type: str
+    payload: dict[str, Any]
+
+
 @dataclass
 class InMemoryDeliveries:
     webhooks: InMemoryWebhooks
     rows: dict[int, Delivery] = field(default_factory=dict)
     payloads: dict[int, bytes] = field(default_factory=dict)
+    event_ids: dict[int, int | None] = field(default_factory=dict)
+    delivered_at: dict[int, datetime] = field(default_factory=dict)
     claims: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     attempts: list[Attempt] = field(default_factory=list)
 
     def insert(self, webhook_id: str, msn: str, reference: str | None, event_type: str, payload: bytes,
-               at: datetime) -> None:
+               at: datetime, event_id: int | None = None) -> None:
         new_id = len(self.rows) + 1
         self.rows[new_id] = Delivery(new_id, webhook_id, msn, reference, event_type, DeliveryState.PENDING, 0, at, at)
         self.payloads[new_id] = payload
+        self.event_ids[new_id] = event_id
+
+    def queued(self) -> list[Queued]:
+        """Return every delivery ever queued, oldest first."""
+        return [Queued(d.webhook_id, self.event_ids[i], d.event_type, orjson.loads(self.payloads[i]))
+                for i, d in sorted(self.rows.items())]
 
     def _free(self, delivery_id: int, now: datetime) -> bool:
         claim = self.claims.get(delivery_id)
@@ -88,6 +107,8 @@ class InMemoryDeliveries:
 
     def record(self, delivery: Delivery, attempt: Attempt) -> None:
         self.rows[delivery.id] = delivery
+        if delivery.state is DeliveryState.DELIVERED:
+            self.delivered_at[delivery.id] = attempt.recorded_at
         self.claims.pop(delivery.id, None)
         self.log_attempt(attempt)
 
@@ -114,30 +135,24 @@ class InMemoryDeliveries:
 
 
 class InMemoryOutbox:
-    def __init__(self, webhooks: InMemoryWebhooks, deliveries: InMemoryDeliveries) -> None:
+    """Queues one delivery per registration subscribed to an event's type, as the SQL outbox's INSERT … SELECT."""
+
+    def __init__(self, webhooks: InMemoryWebhooks, deliveries: InMemoryDeliveries, events: InMemoryEvents) -> None:
         self.webhooks = webhooks
         self.deliveries = deliveries
+        self.events = events
 
     def _subscribers(self, msn: str, event_type: str) -> list[str]:
         return [r.id for r in self.webhooks.list(msn) if event_type in r.events]
 
     def enqueue(self, event: PaymentEvent) -> None:
+        position = len(self.events.log)  # the event was appended just before
         for hook in self._subscribers(event.msn, event.name.webhook_event):
             self.deliveries.insert(hook, event.msn, event.reference, event.name.webhook_event,
-                                   orjson.dumps(event.to_webhook()), event.timestamp)
+                                   orjson.dumps(event.to_webhook()), event.timestamp, position)
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         hooks = self._subscribers(msn, event_type)
         for hook in hooks:
             self.deliveries.insert(hook, msn, None, event_type, orjson.dumps(payload), at)
         return len(hooks)
-
-
-class WebhookUnitOfWork:
-    """The repositories the webhook use cases touch, in memory."""
-
-    def __init__(self) -> None:
-        self.events = InMemoryEvents()
-        self.webhooks = InMemoryWebhooks()
-        self.deliveries = InMemoryDeliveries(self.webhooks)
-        self.outbox = InMemoryOutbox(self.webhooks, self.deliveries)

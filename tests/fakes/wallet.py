@@ -1,4 +1,4 @@
-"""In-memory users, wallet entries, check-ins, static QR codes and receipts, for the wallet's use-case tests."""
+"""Wallet test users, wallet entries, check-ins, static QR codes and receipts, in memory."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from kasse.domain.inbox import PaymentRequest
 from kasse.domain.receipt import OrderCategory, StoredReceipt
 from kasse.domain.static_qr import CheckIn, MerchantCallbackQr, MerchantRedirectQr
 from kasse.domain.user import User
-from tests.fakes import InMemoryPayments, InMemoryUnitOfWork
+from tests.fakes.payments import InMemoryPayments
 
 
 class InMemoryUsers:
@@ -104,6 +104,9 @@ class InMemoryStaticQrs:
     def delete_callback(self, msn: str, merchant_qr_id: str) -> None:
         del self.callbacks[(msn, merchant_qr_id)]
 
+    def callback_owners(self, merchant_qr_id: str) -> Sequence[str]:
+        return sorted(m for m, q in self.callbacks if q == merchant_qr_id)
+
 
 class InMemoryReceipts:
     def __init__(self) -> None:
@@ -122,14 +125,3 @@ class InMemoryReceipts:
     def put_category(self, msn: str, payment_type: str, order_id: str, category: OrderCategory,
                      at: datetime) -> None:
         self.categories[(msn, payment_type, order_id)] = category
-
-
-class WalletUnitOfWork(InMemoryUnitOfWork):
-    """The in-memory unit of work with the wallet's repositories too."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.users = InMemoryUsers()
-        self.wallet = InMemoryWallet(self.payments)
-        self.static_qrs = InMemoryStaticQrs()
-        self.receipts = InMemoryReceipts()

@@ -1,4 +1,4 @@
-"""In-memory ledgers and partners (the ports of `kasse.services.ledger_ports`), for use-case tests."""
+"""Settlement ledgers with their entries and payouts, and accounting partners with their grants, in memory."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from datetime import date, datetime
 from kasse.domain.ledger import Ledger, LedgerEntry, Topic
 from kasse.domain.ledger_closing import Payout
 from kasse.domain.partner import AccountingPartner
-
-
-class DuplicatePositionError(KeyError):
-    """The position is taken on that topic (the SQL store's primary key)."""
+from tests.fakes.store_errors import DuplicatePositionError
 
 
 class InMemoryLedgers:
