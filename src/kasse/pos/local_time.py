@@ -24,3 +24,8 @@ def local_time(epoch: float, currency: str) -> str:
     """Write a moment as a Norwegian receipt does: `14.03.2025 13:05` in the shop's zone."""
     zone = shop_zone(currency)
     return datetime.fromtimestamp(epoch, zone).strftime("%d.%m.%Y %H:%M") + (" UTC" if zone is UTC else "")
+
+
+def iso_time(epoch: float, currency: str) -> str:
+    """The same moment for a `<time datetime>` attribute, with its offset."""
+    return datetime.fromtimestamp(epoch, shop_zone(currency)).isoformat(timespec="minutes")

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from kasse.pos.cart import Cart, build_cart, kr
-from kasse.pos.local_time import local_time
+from kasse.pos.local_time import iso_time, local_time
 from kasse.pos.runtime import PosRuntime
 from kasse.pos.sale import Sale, SaleStatus, status_class, status_label
 from kasse.pos.service import PosService
@@ -36,9 +36,14 @@ def sold_at(sale: Sale) -> str:
     return local_time(sale.created_at, sale.currency)
 
 
+def sold_at_iso(sale: Sale) -> str:
+    return iso_time(sale.created_at, sale.currency)
+
+
 TEMPLATES.env.filters["kr"] = kr
 TEMPLATES.env.filters["vat"] = vat_percent
 TEMPLATES.env.filters["sold_at"] = sold_at
+TEMPLATES.env.filters["sold_at_iso"] = sold_at_iso
 TEMPLATES.env.filters["label"] = status_label
 TEMPLATES.env.filters["badge"] = status_class
 TEMPLATES.env.globals["method_names"] = METHOD_NAMES
