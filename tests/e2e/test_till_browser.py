@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -136,6 +138,7 @@ def test_refunds_speak_kroner_and_a_refund_of_everything_is_confirmed_first(cash
     wallet_answer(server.url, reference)
     cashier.wait_for_selector("#status[data-status='paid']")
     cashier.goto(f"{server.url}/pos/sales/{reference}")
+    sold_at = cashier.inner_text("#sold-at")
     said = {}
     for typed in ("0", "500", "1,23"):
         cashier.fill("#refund-amount", typed)
@@ -162,3 +165,9 @@ def test_refunds_speak_kroner_and_a_refund_of_everything_is_confirmed_first(cash
     assert cashier.inner_text("#sale-status") == "Refunded"
     cashier.goto(f"{server.url}/pos/sales")
     assert cashier.inner_text("table tbody tr .badge") == "Refunded"
+    assert cashier.inner_text("table tbody tr td.when") == sold_at
+    assert sold_at in {oslo_now(minutes) for minutes in (-2, -1, 0)}  # the shop's wall clock, not UTC
+
+
+def oslo_now(minutes: int) -> str:
+    return (datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(minutes=minutes)).strftime("%d.%m.%Y %H:%M")

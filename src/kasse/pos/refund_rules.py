@@ -41,4 +41,5 @@ def refund_refusal_message(err: ApiError) -> str:
     """Return the cashier's words for a refund the platform refused."""
     if err.error_code and err.error_code in REFUND_REFUSALS:
         return REFUND_REFUSALS[err.error_code]
-    return f"The refund was refused: {err.detail or err.title or err.status}. Nothing was refunded."
+    reason = str(err.detail or err.title or err.status).rstrip(". ")
+    return f"The refund was refused: {reason}. Nothing was refunded."
