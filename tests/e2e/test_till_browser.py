@@ -105,6 +105,7 @@ def test_a_failing_capture_says_approved_and_retrying(cashier: Any, server: Serv
     wallet_answer(server.url, reference)
     cashier.wait_for_selector("#status-message:has-text('Approved, capturing (retrying)…')")
     shoot(cashier, "till-03-capture-retrying")
+    assert cashier.inner_text("#status-badge") == "Approved"
     httpx.delete(f"{server.url}/_kasse/faults/{armed.json()['id']}", trust_env=False)
 
     cashier.wait_for_selector("#status[data-status='paid']")

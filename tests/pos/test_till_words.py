@@ -12,6 +12,7 @@ from kasse.pos.payment_request import CheckoutError
 from kasse.pos.refund_rules import check_refund, refund_refusal_message
 from kasse.pos.sale import (
     ANSWERED_BUT_UNKNOWN,
+    CAPTURE_RETRYING,
     MESSAGES,
     Outcome,
     Sale,
@@ -59,6 +60,7 @@ def test_a_refunded_sale_is_not_called_paid() -> None:
     assert (status_label(replace(PAID, refunded=14000)), status_class(replace(PAID, refunded=14000))) == \
         ("Refunded", "refunded")
     assert status_label(replace(PAID, status=SaleStatus.PENDING, captured=0)) == "Waiting for customer"
+    assert status_label(replace(PAID, status=SaleStatus.PENDING, captured=0, message=CAPTURE_RETRYING)) == "Approved"
 
 
 def test_an_expiry_long_after_the_request_means_the_customer_answered() -> None:

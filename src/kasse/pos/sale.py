@@ -135,6 +135,8 @@ def status_label(sale: Sale) -> str:
         return "Refunded"
     if sale.refunded:
         return f"{STATUS_LABELS[sale.status]}, {kr(sale.refunded)} refunded"
+    if sale.status is SaleStatus.PENDING and sale.message == CAPTURE_RETRYING:
+        return "Approved"  # the customer is done; the till is still getting the money
     return STATUS_LABELS[sale.status]
 
 
