@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from kasse.pos.cart import change_quantity
 from kasse.pos.live import woken
 from kasse.pos.payment_request import CheckoutError
+from kasse.pos.service import PosService
 from kasse.pos.views import pos, render, terminal_state
 from kasse.pos.webhooks import receive
 
@@ -36,6 +37,15 @@ async def _json(request: Request) -> dict[str, Any]:
 
 def _refused(err: CheckoutError) -> JSONResponse:
     return JSONResponse({"message": err.message}, status_code=400)
+
+
+def _busy(service: PosService, terminal: str) -> JSONResponse | None:
+    """Refuse a change to the cart while its payment is pending: the customer is being asked for that total."""
+    latest = service.store.latest_sale(terminal)
+    if latest is None or latest.settled:
+        return None
+    return JSONResponse({"message": "A payment is in progress: cancel it before changing the cart.",
+                         "state": terminal_state(service, terminal)}, status_code=409)
 
 
 @router.get("")
@@ -63,6 +73,8 @@ async def state(terminal: str, request: Request) -> Response:
 @router.post("/api/terminals/{terminal}/cart")
 async def change_cart(terminal: str, request: Request) -> Response:
     service, body = pos(request), await _json(request)
+    if (refused := _busy(service, terminal)) is not None:
+        return refused
     product, delta = str(body.get("productId", "")), body.get("delta", 1)
     if not isinstance(delta, int) or product not in {p.id for p in service.store.products()}:
         return JSONResponse({"message": "Unknown product."}, status_code=400)
@@ -76,6 +88,8 @@ async def change_cart(terminal: str, request: Request) -> Response:
 @router.post("/api/terminals/{terminal}/clear")
 async def clear_cart(terminal: str, request: Request) -> Response:
     service = pos(request)
+    if (refused := _busy(service, terminal)) is not None:
+        return refused
     service.store.save_cart(terminal, {})
     service.notifier.changed()
     return JSONResponse(terminal_state(service, terminal))

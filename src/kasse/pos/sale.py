@@ -7,7 +7,10 @@ comes back with anything else is a `MISMATCH` for a person to look at, never pai
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from kasse.pos.cart import kr
 
 
 class SaleStatus(StrEnum):
@@ -53,6 +56,21 @@ MESSAGES: dict[Outcome, str] = {
 }
 
 
+# a request nobody answers expires 10 minutes after it was made; one that expires much later had its deadline
+# moved by an answer whose result stayed unknown (contract §9, amount 2,01: approved, then no result for an hour)
+ANSWER_WINDOW = timedelta(minutes=11)
+ANSWERED_BUT_UNKNOWN = ("The customer answered in the app, but the payment's result stayed unknown and the request "
+                        "expired. Nothing was charged: ask for another payment.")
+CAPTURE_RETRYING = "Approved, capturing (retrying)…"
+
+
+def expiry_message(created_at: datetime | None, expired_at: datetime | None) -> str:
+    """Why a request expired, from its CREATED and EXPIRED events: unanswered, or answered with no result."""
+    if created_at is not None and expired_at is not None and expired_at - created_at > ANSWER_WINDOW:
+        return ANSWERED_BUT_UNKNOWN
+    return MESSAGES[Outcome.EXPIRED]
+
+
 class SaleTransitionError(Exception):
     """The outcome does not apply to a sale in this status (it was settled already)."""
 
@@ -96,3 +114,32 @@ class Sale:
 def can_refund(sale: Sale, amount: int) -> bool:
     """Whether `amount` may be refunded: a positive part of what was captured and not yet refunded."""
     return sale.status in (SaleStatus.PAID, SaleStatus.MISMATCH) and 0 < amount <= sale.captured - sale.refunded
+
+
+STATUS_LABELS: dict[SaleStatus, str] = {
+    SaleStatus.PENDING: "Waiting for customer",
+    SaleStatus.PAID: "Paid",
+    SaleStatus.MISMATCH: "Amount mismatch",
+    SaleStatus.FAILED: "Not paid",
+    SaleStatus.CANCELLED: "Cancelled",
+}
+
+
+def is_fully_refunded(sale: Sale) -> bool:
+    return sale.captured > 0 and sale.refunded >= sale.captured
+
+
+def status_label(sale: Sale) -> str:
+    """What the sales list and the receipt call the sale: refunds count, so a paid-back sale is not "Paid"."""
+    if is_fully_refunded(sale):
+        return "Refunded"
+    if sale.refunded:
+        return f"{STATUS_LABELS[sale.status]}, {kr(sale.refunded)} refunded"
+    if sale.status is SaleStatus.PENDING and sale.message == CAPTURE_RETRYING:
+        return "Approved"  # the customer is done; the till is still getting the money
+    return STATUS_LABELS[sale.status]
+
+
+def status_class(sale: Sale) -> str:
+    """The badge's colour: a fully refunded sale is neither paid nor failed."""
+    return "refunded" if is_fully_refunded(sale) else sale.status.value

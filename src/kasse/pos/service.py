@@ -22,7 +22,8 @@ from kasse.pos.ledger_reports import SdkLedgerReports
 from kasse.pos.live import Notifier, woken
 from kasse.pos.movement import Movement, MovementKind, capture_key, refund_key
 from kasse.pos.payment_request import CheckoutError, create_request, order_lines, phone_number, refusal_message
-from kasse.pos.sale import Outcome, Sale, SaleStatus, can_refund
+from kasse.pos.refund_rules import check_refund, refund_refusal_message
+from kasse.pos.sale import CAPTURE_RETRYING, Outcome, Sale, SaleStatus, expiry_message
 from kasse.pos.store import SqlitePosStore
 from kasse.sdk import (
     Amount,
@@ -87,15 +88,18 @@ class PosService:
 
     async def checkout(self, terminal: str, method: str, typed: str = "") -> Sale:
         """Ask for payment of the till's cart by QR on the display, a scanned personal QR or a phone number."""
-        cart = build_cart(self.store.cart(terminal), self.store.products())
-        if not cart.lines:
-            raise CheckoutError("The cart is empty.")
-        latest = self.store.latest_sale(terminal)
-        if latest is not None and latest.status is SaleStatus.PENDING:
-            raise CheckoutError("A payment is already in progress on this till. Cancel it first.")
-        customer = await self.customer_for(method, typed)
-        return await self.start_sale(terminal, method, cart.total, order_lines(cart), customer,
-                                     shown=typed if method == "phone" else "")
+        async with self._locks.setdefault(f"till:{terminal}", asyncio.Lock()):  # one request at a time per till
+            cart = build_cart(self.store.cart(terminal), self.store.products())
+            latest = self.store.latest_sale(terminal)
+            if latest is not None and latest.status is SaleStatus.PENDING:
+                if latest.method == method and latest.total == cart.total:
+                    return latest  # the same request twice (a double tap): it is the sale already under way
+                raise CheckoutError("A payment is already in progress on this till. Cancel it first.")
+            if not cart.lines:
+                raise CheckoutError("The cart is empty.")
+            customer = await self.customer_for(method, typed)
+            return await self.start_sale(terminal, method, cart.total, order_lines(cart), customer,
+                                         shown=typed if method == "phone" else "")
 
     async def start_sale(self, terminal: str, method: str, total: int, lines: list[dict[str, object]],
                          customer: Customer | None, *, shown: str = "", user_flow: UserFlow | None = None,
@@ -172,12 +176,25 @@ class PosService:
             # vending: the money is reserved; capture once the customer picks the item
             return replace(sale, message="Approved. Choose your item.", next_poll_at=None)
         if payment.state is PaymentState.AUTHORIZED:
-            return await self.capture(sale, sale.total)
+            return await self._capture_or_retry(sale)
         if payment.state is PaymentState.ABORTED:
             events = await self.client.payments.events(sale.reference)
             declined = any(e.name is PaymentEventName.AUTHORIZED and not e.success for e in events)
             return sale.settle(Outcome.DECLINED if declined else Outcome.REJECTED)
+        if payment.state is PaymentState.EXPIRED:
+            events = await self.client.payments.events(sale.reference)
+            stamps = {e.name: e.timestamp for e in events}
+            return sale.settle(Outcome.EXPIRED, message=expiry_message(stamps.get(PaymentEventName.CREATED),
+                                                                       stamps.get(PaymentEventName.EXPIRED)))
         return sale.settle(SETTLED_BY_STATE[payment.state])
+
+    async def _capture_or_retry(self, sale: Sale) -> Sale:
+        """Capture an approved sale; if the platform fails, say so on the till and try again at the next poll."""
+        try:
+            return await self.capture(sale, sale.total)
+        except KasseError as err:
+            log.warning("capturing %s failed, retrying: %s", sale.reference, err)
+            return replace(sale, message=CAPTURE_RETRYING, next_poll_at=self.now() + self.config.poll_interval)
 
     async def capture(self, sale: Sale, amount: int) -> Sale:
         """Capture `amount` and check the response: paid only if the captured total is the sale total."""
@@ -241,13 +258,12 @@ class PosService:
             log.info("cancelling %s refused (%s); settling instead", reference, err)
         return await self.settle(reference)
 
-    async def refund(self, reference: str, amount: int) -> Sale:
+    async def refund(self, reference: str, amount: int | None) -> Sale:
         """Refund part or all of a paid sale."""
         sale = self.store.sale(reference)
         if sale is None:
             raise CheckoutError("No such sale.")
-        if not can_refund(sale, amount):
-            raise CheckoutError(f"At most {sale.captured - sale.refunded} can be refunded on this sale.")
+        amount = check_refund(sale, amount)
         intent = Movement(idempotency_key=refund_key(reference, sale.refunded, amount), reference=reference,
                           kind=MovementKind.REFUND, amount=amount, noted_at=self.now())
         self.store.add_movement(intent)
@@ -256,7 +272,7 @@ class PosService:
                                                      idempotency_key=intent.idempotency_key)
         except ApiError as err:  # refused: nothing was refunded (a done refund with this key would be replayed)
             self.store.replace_movements([intent.idempotency_key], [])
-            raise CheckoutError(refusal_message(err)) from None
+            raise CheckoutError(refund_refusal_message(err)) from None
         self.store.add_movement(intent)
         sale = replace(sale, refunded=done.aggregate.refunded_amount.value)
         self.store.put_sale(sale)

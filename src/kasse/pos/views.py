@@ -10,8 +10,9 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from kasse.pos.cart import Cart, build_cart, kr
+from kasse.pos.local_time import iso_time, local_time
 from kasse.pos.runtime import PosRuntime
-from kasse.pos.sale import Sale, SaleStatus
+from kasse.pos.sale import Sale, SaleStatus, status_class, status_label
 from kasse.pos.service import PosService
 
 
@@ -31,8 +32,20 @@ def vat_percent(rate: int) -> str:
     return f"{rate // 100}" + (f",{rate % 100:02d}".rstrip("0") if rate % 100 else "") + " %"
 
 
+def sold_at(sale: Sale) -> str:
+    return local_time(sale.created_at, sale.currency)
+
+
+def sold_at_iso(sale: Sale) -> str:
+    return iso_time(sale.created_at, sale.currency)
+
+
 TEMPLATES.env.filters["kr"] = kr
 TEMPLATES.env.filters["vat"] = vat_percent
+TEMPLATES.env.filters["sold_at"] = sold_at
+TEMPLATES.env.filters["sold_at_iso"] = sold_at_iso
+TEMPLATES.env.filters["label"] = status_label
+TEMPLATES.env.filters["badge"] = status_class
 TEMPLATES.env.globals["method_names"] = METHOD_NAMES
 
 
@@ -59,7 +72,8 @@ def cart_json(cart: Cart) -> dict[str, Any]:
 
 
 def sale_json(sale: Sale) -> dict[str, Any]:
-    return {"reference": sale.reference, "status": sale.status.value, "message": sale.message,
+    return {"reference": sale.reference, "status": sale.status.value, "label": status_label(sale),
+            "message": sale.message,
             "method": sale.method, "methodName": METHOD_NAMES.get(sale.method, sale.method),
             "total": kr(sale.total), "totalMinor": sale.total, "captured": kr(sale.captured),
             "capturedMinor": sale.captured, "qrUrl": sale.qr_url, "receiptNumber": sale.receipt_number,

@@ -6,6 +6,10 @@
   const $ = (id) => document.getElementById(id);
   const BADGES = { pending: "Waiting for customer", paid: "Paid", mismatch: "Amount mismatch",
                    failed: "Not paid", cancelled: "Cancelled" };
+  const OFFLINE_AFTER = 2500;  // ms without the live stream before the till says it is offline (it reconnects each 25 s)
+  let paying = false;  // a payment request is on its way: a second tap must not send another
+  let errorKind = "";  // "connection" errors end when the server answers again; others when the sale moves on
+  let shownSale = "";  // reference and status of the sale drawn last
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -20,9 +24,16 @@
     return found ? decodeURIComponent(found[1]) : "";
   }
 
-  function showError(text) {
+  function showError(text, kind) {
     $("error").textContent = text || "";
     $("error").hidden = !text;
+    errorKind = text ? (kind || "refused") : "";
+  }
+
+  function setOffline(offline) {
+    $("offline").hidden = !offline;
+    document.body.classList.toggle("offline", offline);
+    if (!offline && errorKind === "connection") showError("");
   }
 
   function drawCart(cart, locked) {
@@ -53,7 +64,7 @@
     box.hidden = !sale;
     if (!sale) return;
     box.dataset.status = sale.status;
-    $("status-badge").textContent = BADGES[sale.status] || sale.status;
+    $("status-badge").textContent = sale.label || BADGES[sale.status] || sale.status;
     $("status-badge").className = "badge " + sale.status;
     $("status-ref").textContent = "Receipt " + sale.receiptNumber + " · " + sale.methodName +
       (sale.customer ? " · " + sale.customer : "");
@@ -64,12 +75,24 @@
     $("done").hidden = !sale.settled;
   }
 
+  let current = JSON.parse($("initial").textContent);
   function draw(state) {
+    if (state) current = state;
+    drawState(current);
+  }
+
+  function drawState(state) {
     const pending = !!(state.sale && !state.sale.settled);
+    const now = state.sale ? state.sale.reference + ":" + state.sale.status : "";
+    if (now !== shownSale && errorKind) showError("");  // the sale moved on: an error about what came before is stale
+    shownSale = now;
     drawCart(state.cart, pending);
     drawSale(state.sale);
-    document.querySelectorAll(".method").forEach((b) => { b.disabled = pending || !state.cart.lines.length; });
-    document.querySelectorAll(".product").forEach((b) => { b.disabled = pending; });
+    const locked = pending || paying;
+    document.querySelectorAll(".method").forEach((b) => { b.disabled = locked || !state.cart.lines.length; });
+    document.querySelectorAll(".product").forEach((b) => { b.disabled = locked; });
+    document.querySelectorAll("#phone-form button, #clear").forEach((b) => { b.disabled = locked; });
+    $("clear").title = locked ? "A payment is in progress: cancel it first" : "";
     if (pending) { $("scan-form").hidden = true; $("phone-form").hidden = true; }
   }
 
@@ -89,12 +112,21 @@
         return;
       }
       const data = await response.json();
-      if (!response.ok) { showError(data.message); return; }
+      setOffline(false);
+      if (!response.ok) { showError(data.message); if (data.state) draw(data.state); return; }
       showError("");
       draw(data);
     } catch (err) {
-      showError("The till lost its connection. Try again.");
+      showError("The till lost its connection. Try again.", "connection");
     }
+  }
+
+  // Send and Show QR: the button stays disabled until the server has answered, so a double tap sends one request
+  async function pay(body) {
+    if (paying) return;
+    paying = true;
+    draw(current);
+    try { await post("/pay", body); } finally { paying = false; draw(current); }
   }
 
   document.addEventListener("click", (event) => {
@@ -103,11 +135,11 @@
     if (target.dataset.product) post("/cart", { productId: target.dataset.product,
                                                 delta: Number(target.dataset.delta || 1) });
   });
-  $("clear").addEventListener("click", () => post("/clear"));
+  $("clear").addEventListener("click", () => { if (!$("clear").disabled) post("/clear"); });
   $("cancel").addEventListener("click", () => post("/cancel"));
   $("done").addEventListener("click", () => post("/done"));
   $("pay-qr").addEventListener("click", () => { $("scan-form").hidden = $("phone-form").hidden = true;
-                                                 post("/pay", { method: "qr" }); });
+                                                 pay({ method: "qr" }); });
   $("pay-scan").addEventListener("click", () => {
     $("phone-form").hidden = true; $("scan-form").hidden = false;
     $("scan-input").value = ""; $("scan-input").focus();
@@ -118,15 +150,30 @@
   // a keyboard-wedge scanner types the QR's content and presses Enter
   $("scan-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    post("/pay", { method: "scan", value: $("scan-input").value });
+    pay({ method: "scan", value: $("scan-input").value });
     $("scan-input").value = "";
   });
   $("phone-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    post("/pay", { method: "phone", value: $("phone-input").value });
+    pay({ method: "phone", value: $("phone-input").value });
   });
 
-  draw(JSON.parse($("initial").textContent));
-  const source = new EventSource(api + "/events");
-  source.addEventListener("state", (event) => draw(JSON.parse(event.data)));
+  draw(current);
+
+  // the live stream: while it is down the till says so, and it says so no more once the server answers again
+  let offlineTimer = null;
+  let source = null;
+  function online() { clearTimeout(offlineTimer); offlineTimer = null; setOffline(false); }
+  function listen() {
+    source = new EventSource(api + "/events");
+    source.addEventListener("open", online);
+    source.addEventListener("state", (event) => { online(); draw(JSON.parse(event.data)); });
+    source.addEventListener("error", () => {
+      if (offlineTimer === null) offlineTimer = setTimeout(() => setOffline(true), OFFLINE_AFTER);
+      if (source.readyState === EventSource.CLOSED) {  // an error status ends EventSource's own retries
+        setTimeout(listen, 2000);
+      }
+    });
+  }
+  listen();
 })();
