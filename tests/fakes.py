@@ -175,6 +175,10 @@ class RecordingOutbox:
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         return self._queue(msn, event_type, None, payload)
 
+    def enqueue_to(self, webhook_id: str, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        self.deliveries.append(Delivery(webhook_id, None, event_type, payload))
+        return len(self.deliveries)
+
     def _queue(self, msn: str, event_type: str, event_id: int | None, payload: dict[str, object]) -> int:
         hooks = self.subscriptions.get(msn, {}).get(event_type, [])
         self.deliveries.extend(Delivery(h, event_id, event_type, payload) for h in hooks)

@@ -132,6 +132,10 @@ class InMemoryOutbox:
             self.deliveries.insert(hook, msn, None, event_type, orjson.dumps(payload), at)
         return len(hooks)
 
+    def enqueue_to(self, webhook_id: str, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        self.deliveries.insert(webhook_id, msn, None, event_type, orjson.dumps(payload), at)
+        return len(self.deliveries.rows)
+
 
 class WebhookUnitOfWork:
     """The repositories the webhook use cases touch, in memory."""
