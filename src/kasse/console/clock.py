@@ -29,6 +29,7 @@ from kasse.services.ledger_closing import ClosedDate, close_due_ledgers, dates_p
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/time"
+RETURN_TO = frozenset({"/console/ledgers"})  # pages with their own "advance" shortcut, where the notice goes
 MAX_TIMES = 1_000_000
 MAX_DELAY = 30 * 24 * 3600  # the board refuses more (domain.faults.MAX_DELAY_SECONDS)
 # what a datetime-local input sends: a wall time without a zone, read as UTC like everything on this page
@@ -65,7 +66,7 @@ def _closings(passed: list[ClosedDate]) -> str:
         f": {'; '.join(paid)}." if paid else ", no payouts.")
 
 
-async def _move(c: Container, how: Callable[[TestClock], object], done: str) -> Response:
+async def _move(c: Container, how: Callable[[TestClock], object], done: str, page: str = PAGE) -> Response:
     """Move the clock in the shared state, then do what the move made due, as the control plane does."""
     before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, how))
@@ -75,7 +76,7 @@ async def _move(c: Container, how: Callable[[TestClock], object], done: str) -> 
     passed = await c.db.query(lambda uow: dates_passed(uow, before, now, closed))
     c.commits.notify()  # the delivery and behaviour loops look for due work now
     notice = f"{done} It is now {when(now)} UTC." + (f" Expired {expired} payment(s)." if expired else "")
-    return back(PAGE, notice + _closings(passed))
+    return back(page, notice + _closings(passed))
 
 
 def _checked(clock: TestClock, target: datetime, field: str) -> None:
@@ -107,15 +108,17 @@ def _moment(value: str) -> datetime:
 async def advance(request: Request) -> Response:
     """Move the clock forwards by a typed duration (10m, 1d, 1h30m)."""
     c = console_container(request)
+    form = await request.form()
     try:
-        text = text_field(await request.form(), "duration", 40)
+        text = text_field(form, "duration", 40)
         delta = _duration(text)
 
         def ahead(clock: TestClock) -> None:
             _checked(clock, clock.now() + delta, "duration")
             clock.advance(delta)
 
-        return await _move(c, ahead, f"Advanced the clock by {text}.")
+        page = PAGE if form.get("back") not in RETURN_TO else str(form.get("back"))
+        return await _move(c, ahead, f"Advanced the clock by {text}.", page)
     except FormError as exc:
         return _page(request, 400, str(exc))
 
