@@ -12,6 +12,7 @@ from datetime import datetime
 
 import orjson
 from fastapi import APIRouter
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -47,6 +48,11 @@ def _filters(request: Request) -> tuple[str | None, str | None]:
     return msn or None, reference or None
 
 
+def breakable(name: str) -> Markup:
+    """An event type that may wrap at its dots on a narrow column (`epayments.payment.created.v1`)."""
+    return Markup(".<wbr>").join(escape(name).split("."))
+
+
 def _pretty(payload: bytes) -> str:
     try:
         return orjson.dumps(orjson.loads(payload), option=orjson.OPT_INDENT_2).decode()
@@ -65,7 +71,8 @@ def _page(request: Request, status: int = 200, error: str | None = None) -> Resp
     units, deliveries = c.db.read(read)
     return render(request, "webhooks.html", "webhooks", status=status, error=error, notice=notice_of(request),
                   units=units, deliveries=deliveries, msn=msn or "", reference=reference or "", chip=STATE_CHIP,
-                  pretty=_pretty, now=c.clock.now(), pending=DeliveryState.PENDING, discarded=DeliveryState.DISCARDED)
+                  pretty=_pretty, breakable=breakable, now=c.clock.now(), pending=DeliveryState.PENDING,
+                  discarded=DeliveryState.DISCARDED)
 
 
 @router.get(PAGE)
