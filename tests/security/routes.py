@@ -34,6 +34,8 @@ OPEN_PREFIXES = {
     "/docs": "the API description",
     "/redoc": "the API description",
     "/console/signin": "the operator's sign-in page: it checks the operator token itself",
+    # the console's pages: test mode only, behind the operator token when exposed (test_operator_token.py)
+    "/console": "the sandbox console, absent in production",
     "/console/signout": "forgets the operator's browser session",
 }
 
