@@ -83,3 +83,16 @@ def test_bad_ids_get_the_page_with_an_error_and_queue_nothing(kasse: InProcessKa
 
         assert (answer.status_code, says in answer.text) == (status, True), path
     assert all_deliveries(kasse) == []
+
+
+def test_the_state_fingerprint_changes_when_a_delivery_is_attempted(kasse: InProcessKasse) -> None:
+    before = kasse.client.get("/console/webhooks/state.json").json()["state"]
+    with receiving() as receiver:
+        register(kasse.demo, receiver.url(), [CREATED])
+        kasse.demo.create(create_body(new_reference("live")))
+        receiver.wait_for(lambda got: len(got) == 1)
+
+        after = poll(lambda: kasse.client.get("/console/webhooks/state.json").json()["state"],
+                     lambda state: state.endswith(":DELIVERED:1"))
+
+    assert before == "" and after != before

@@ -14,7 +14,7 @@ import orjson
 from fastapi import APIRouter
 from markupsafe import Markup, escape
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from kasse.console.form_posts import FormError, back, notice_of, text_field
 from kasse.console.views import console_container, render
@@ -72,13 +72,24 @@ def _page(request: Request, status: int = 200, error: str | None = None) -> Resp
     return render(request, "webhooks.html", "webhooks", status=status, error=error, notice=notice_of(request),
                   units=units, deliveries=deliveries, msn=msn or "", reference=reference or "", chip=STATE_CHIP,
                   pretty=_pretty, breakable=breakable, now=c.clock.now(), pending=DeliveryState.PENDING,
-                  discarded=DeliveryState.DISCARDED)
+                  discarded=DeliveryState.DISCARDED, state="|".join(
+                      f"{r.delivery.id}:{r.delivery.state.value}:{len(r.attempts)}" for r in deliveries))
 
 
 @router.get(PAGE)
 async def webhooks_page(request: Request) -> Response:
     """Registrations and the newest deliveries, filtered by sales unit or reference."""
     return _page(request)
+
+
+@router.get(PAGE + "/state.json")
+async def webhooks_state(request: Request) -> JSONResponse:
+    """A fingerprint of the deliveries the page shows; its script reloads the page when it changes."""
+    c = console_container(request)
+    msn, reference = _filters(request)
+    found = await c.db.query(lambda uow: uow.delivery_log.history(msn=msn, reference=reference, limit=SHOWN))
+    return JSONResponse({"state": "|".join(f"{r.delivery.id}:{r.delivery.state.value}:{len(r.attempts)}"
+                                           for r in found)})
 
 
 @router.post(PAGE + "/deliveries/{delivery_id}/redeliver")
