@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from kasse.console.fault_catalogue import EFFECTS
 from kasse.domain.faults import FaultKind
-from tests.harness import InProcessKasse
+from tests.harness import InProcessKasse, in_process
 
 
 def notice(answer: object) -> str:
@@ -119,3 +120,22 @@ def test_disarming_a_fault_that_is_not_armed_is_a_404_page(kasse: InProcessKasse
 
     assert answer.status_code == 404
     assert "No fault fault-nope is armed" in answer.text
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/console/time"), ("POST", "/console/time/advance"), ("GET", "/console/webhooks"),
+    ("GET", "/console/units"), ("POST", "/console/units"), ("GET", "/console/ledgers"),
+])
+def test_exposed_the_pages_ask_for_the_operator_token_first(tmp_path: Path, method: str, path: str) -> None:
+    for exposed in in_process(tmp_path, host="0.0.0.0"):
+        before = exposed.container.clock.now()
+
+        answer = exposed.client.request(method, path, data={"duration": "1d", "name": "x", "market": "NO"},
+                                        follow_redirects=False)
+
+        if method == "GET":  # a person is sent to sign in; a form post without the token changes nothing
+            assert (answer.status_code, answer.headers["location"].partition("?")[0]) == (303, "/console/signin")
+        else:
+            assert answer.status_code == 401
+        assert exposed.container.clock.now() - before < timedelta(hours=1)
+        assert len(exposed.container.db.read(lambda uow: uow.merchants.list())) == 1
