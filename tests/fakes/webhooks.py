@@ -156,3 +156,7 @@ class InMemoryOutbox:
         for hook in hooks:
             self.deliveries.insert(hook, msn, None, event_type, orjson.dumps(payload), at)
         return len(hooks)
+
+    def enqueue_to(self, webhook_id: str, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        self.deliveries.insert(webhook_id, msn, None, event_type, orjson.dumps(payload), at)
+        return len(self.deliveries.rows)

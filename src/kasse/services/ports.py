@@ -133,7 +133,9 @@ class OutboxRepository(Protocol):
 
     def enqueue_raw(self, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
         """Queue a delivery of a non-payment event (e.g. `user.checked-in.v1`) to its subscribers."""
-        ...
+
+    def enqueue_to(self, webhook_id: str, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        """Queue a delivery to one registration, whatever it subscribes to (a test event); return its id."""
 
 
 class WebhookRepository(Protocol):
@@ -141,23 +143,18 @@ class WebhookRepository(Protocol):
 
     def add(self, registration: Registration) -> None:
         """Store a registration and subscribe it to its events."""
-        ...
 
     def list(self, msn: str) -> Sequence[Registration]:
         """Return the sales unit's registrations, oldest first."""
-        ...
 
     def get(self, msn: str, webhook_id: str) -> Registration | None:
         """Return the sales unit's registration, or None (another sales unit's included)."""
-        ...
 
     def delete(self, msn: str, webhook_id: str) -> None:
         """Remove a registration and its subscriptions."""
-        ...
 
     def counts(self, msn: str) -> Mapping[str, int]:
         """Return how many registrations the sales unit has per event type."""
-        ...
 
 
 class DeliveryRepository(Protocol):

@@ -181,3 +181,11 @@ class SqlOutbox:
         if hooks:
             self.topics.add(DELIVERIES)
         return len(hooks)
+
+    def enqueue_to(self, webhook_id: str, msn: str, event_type: str, payload: dict[str, object], at: datetime) -> int:
+        row = self.conn.execute(
+            f"INSERT INTO webhook_deliveries ({_DELIVERY_FIELDS}) VALUES (?, ?, NULL, NULL, ?, ?, 'PENDING', 0, ?, ?)"
+            " RETURNING id", (webhook_id, msn, event_type, orjson.dumps(payload), rows.to_us(at), rows.to_us(at)),
+        ).fetchone()
+        self.topics.add(DELIVERIES)
+        return int(row[0])
