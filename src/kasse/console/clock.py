@@ -24,8 +24,8 @@ from kasse.domain.duration import parse_duration
 from kasse.domain.faults import Endpoint, FaultKind, FaultSpecError
 from kasse.domain.timefmt import parse_rfc3339, rfc3339
 from kasse.services import shared_clock
-from kasse.services.expiry import sweep_expired
-from kasse.services.ledger_closing import ClosedDate, close_due_ledgers, dates_passed
+from kasse.services.clock_moves import after_move
+from kasse.services.ledger_closing import ClosedDate
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/time"
@@ -70,13 +70,10 @@ async def _move(c: Container, how: Callable[[TestClock], object], done: str, pag
     """Move the clock in the shared state, then do what the move made due, as the control plane does."""
     before = c.clock.now()
     await c.db.write(lambda uow: shared_clock.move(uow, c.clock, how))
-    expired = await sweep_expired(c.db.write, c.clock, c.ids)
-    closed = await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
-    now = c.clock.now()
-    passed = await c.db.query(lambda uow: dates_passed(uow, before, now, closed))
-    c.commits.notify()  # the delivery and behaviour loops look for due work now
-    notice = f"{done} It is now {when(now)} UTC." + (f" Expired {expired} payment(s)." if expired else "")
-    return back(page, notice + _closings(passed))
+    moved = await after_move(c.db.read, c.db.write, c.clock, c.ids, c.faults, before, c.commits.notify)
+    notice = f"{done} It is now {when(moved.now)} UTC." + (f" Expired {moved.expired} payment(s)." if moved.expired
+                                                          else "")
+    return back(page, notice + _closings(moved.passed))
 
 
 def _checked(clock: TestClock, target: datetime, field: str) -> None:

@@ -30,8 +30,7 @@ from kasse.domain.clock_state import MAX_MOVE, move_problem
 from kasse.domain.duration import parse_duration
 from kasse.domain.timefmt import parse_rfc3339, rfc3339
 from kasse.services import shared_clock
-from kasse.services.expiry import sweep_expired
-from kasse.services.ledger_closing import close_due_ledgers, dates_passed
+from kasse.services.clock_moves import after_move
 
 
 class AdvanceIn(Strict):
@@ -51,15 +50,9 @@ class SetIn(Strict):
 
 async def _moved(c: Container, before: datetime) -> Response:
     """Expire what the move made due, wake the loops that wait on the clock, and say where it stands."""
-    expired = await sweep_expired(c.db.write, c.clock, c.ids)
-    # the ledger dates (Report API) whose midnight the move passed close now (or a closing loop beat us to
-    # it), so the answer can show them
-    closed = await close_due_ledgers(c.db.read, c.db.write, c.clock, c.faults)
-    now = c.clock.now()
-    passed = c.db.read(lambda uow: dates_passed(uow, before, now, closed))
-    c.commits.notify()  # the delivery and behaviour loops look for due work now, not at their next poll
-    return json_response({"now": rfc3339(now), "frozen": c.clock.frozen, "expired": expired,
-                          "closedLedgerDates": closed_wire(passed)})
+    moved = await after_move(c.db.read, c.db.write, c.clock, c.ids, c.faults, before, c.commits.notify)
+    return json_response({"now": rfc3339(moved.now), "frozen": c.clock.frozen, "expired": moved.expired,
+                          "closedLedgerDates": closed_wire(moved.passed)})
 
 
 def _check_move(clock: shared_clock.MovableClock, target: datetime, field: str) -> None:
