@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from kasse.domain.events import PaymentEvent
+from kasse.domain.payment import Payment
 from kasse.domain.webhook_delivery import Attempt, Delivery
 
 
@@ -44,4 +45,61 @@ class EventFeed(Protocol):
 
     def last_position(self) -> int:
         """Return the position of the newest event in the log (0 when empty)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilter:
+    """Which payments a list shows; None means any. `text` is a reference's start or a whole pspReference."""
+
+    msn: str | None = None
+    state: str | None = None
+    text: str | None = None
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PaymentKey:
+    """A payment's place in the list (newest first): its creation, then its sales unit and reference."""
+
+    created_at: datetime
+    msn: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPage:
+    """One page of payments, newest first, with the keys to page on (None where there is nothing more)."""
+
+    payments: Sequence[Payment]
+    newer: PaymentKey | None  # show the page before this one: what is newer than this key
+    older: PaymentKey | None  # show the page after this one: what is older than this key
+
+
+class PaymentList(Protocol):
+    """Every sales unit's payments, newest first, paged on `PaymentKey` so a page costs what it shows."""
+
+    def page(self, where: PaymentFilter, *, older_than: PaymentKey | None = None,
+             newer_than: PaymentKey | None = None, limit: int = 50) -> PaymentPage:
+        """Return up to `limit` payments matching `where` older (or newer) than the key, newest first."""
+        ...
+
+
+class ReadModels(Protocol):
+    """The read models a unit of work offers besides its repositories (`ports.UnitOfWork` has them all)."""
+
+    @property
+    def delivery_log(self) -> DeliveryLog:
+        """The webhook deliveries with their attempts."""
+        ...
+
+    @property
+    def event_feed(self) -> EventFeed:
+        """The payment event log by position."""
+        ...
+
+    @property
+    def payment_list(self) -> PaymentList:
+        """Every sales unit's payments, newest first, filtered and paged."""
         ...

@@ -1,0 +1,34 @@
+"""payment list: the console's payments, newest first, by sales unit, state, reference or pspReference
+
+Revision ID: 0008
+Revises: 0005
+Create Date: 2026-12-06
+
+Each index starts with what a filter fixes and goes on in the list's order (created_at, msn, reference),
+so a page of the console's list is a seek and a short walk with a million payments stored.
+"""
+
+from alembic import op
+
+revision = "0008"
+down_revision = "0005"  # console-reqlog adds 0006 beside this; the lead re-chains on merging
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ("payments_by_created", "payments", ["created_at", "msn", "reference"]),
+    ("payments_by_msn_created", "payments", ["msn", "created_at", "reference"]),
+    ("payments_by_state_created", "payments", ["state", "created_at", "msn", "reference"]),
+    ("payments_by_reference", "payments", ["reference"]),
+    ("payment_events_by_psp", "payment_events", ["psp_reference"]),
+)
+
+
+def upgrade() -> None:
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
+
+
+def downgrade() -> None:
+    for name, table, _ in reversed(INDEXES):
+        op.drop_index(name, table)
