@@ -18,13 +18,8 @@ from kasse.domain.payment import Payment
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
 from kasse.domain.webhook_registration import Registration
 from kasse.services.ledger_ports import LedgerRepository, PartnerRepository
-from kasse.services.read_models import DeliveryLog, EventFeed
-from kasse.services.wallet_ports import (
-    ReceiptRepository,
-    StaticQrRepository,
-    UserRepository,
-    WalletRepository,
-)
+from kasse.services.read_models import DeliveryLog, EventFeed, RequestLog
+from kasse.services.wallet_ports import ReceiptRepository, StaticQrRepository, UserRepository, WalletRepository
 
 
 class Clock(Protocol):
@@ -288,6 +283,10 @@ class UnitOfWork(Protocol):
     def event_feed(self) -> EventFeed:
         """The payment event log by position (a read model)."""
         ...
+
+    @property
+    def request_log(self) -> RequestLog:
+        """The recorded API requests (a read model its recorder writes)."""
 
     @property
     def ledgers(self) -> LedgerRepository:
