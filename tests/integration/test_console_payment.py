@@ -56,6 +56,20 @@ def test_a_pushed_payment_shows_its_customer_receipt_and_wallet_steps_then_is_ap
     assert kasse.demo.get(ref).json()["aggregate"]["capturedAmount"]["value"] == 5000
 
 
+def test_the_timeline_shows_the_api_requests_about_the_payment_with_redacted_bodies(kasse: InProcessKasse) -> None:
+    ref = new_reference("req")
+    assert kasse.demo.create(create_body(ref), key=f"key-{ref}").status_code == 201
+    assert kasse.demo.modify(ref, "capture", 100_000_000).status_code == 400  # refused: a 4xx in the timeline
+
+    shown = poll(lambda: page_of(kasse, ref), lambda text: text.count('data-kind="request"') >= 2, timeout=30)
+
+    assert "POST /epayment/v1/payments</strong>" in shown and f"key-{ref}" in shown
+    assert re.search(r"/capture</strong>\s*<span class=\"chip bad\">400</span>", shown)
+    assert kasse.demo.token not in shown and kasse.demo.creds.subscription_key not in shown
+    kinds = re.findall(r'data-kind="(\w+)"', shown)
+    assert kinds.index("request") < kinds.index("event")  # the create was asked before its event was recorded
+
+
 def test_refund_and_cancel_go_through_the_same_rules_as_the_api(kasse: InProcessKasse) -> None:
     ref = authorized(kasse.demo, 10000)
 

@@ -23,6 +23,8 @@ from kasse.services.ports import UnitOfWork
 from kasse.services.read_models import DeliveryRecord
 from kasse.services.receipts import EPAYMENT_TYPE, receipt_of
 
+REQUESTS_SHOWN = 500  # the newest; a payment polled for hours has more, and the log keeps them
+
 # what the wallet entry's source says the customer did first
 ARRIVALS = {
     RequestSource.PUSH: "The payment request arrived in the wallet (push)",
@@ -92,11 +94,8 @@ def _wallet_entries(request: PaymentRequest | None, events: Sequence[PaymentEven
 
 
 def _requests(uow: UnitOfWork, msn: str, reference: str) -> list[Entry]:
-    log = getattr(uow, "request_log", None)  # the request log (issue 15 item 3), where the store has one
-    if log is None:
-        return []
-    return [Entry(r.at, "request", f"{r.method} {r.path}", r) for r in log.search(msn=msn, reference=reference,
-                                                                                 limit=500)]
+    found = uow.request_log.search(msn=msn, reference=reference, limit=REQUESTS_SHOWN)
+    return [Entry(r.at, "request", f"{r.method} {r.path}", r) for r in found]
 
 
 def payment_story(uow: UnitOfWork, msn: str, reference: str) -> PaymentStory | None:

@@ -19,12 +19,7 @@ from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
 from kasse.domain.webhook_registration import Registration
 from kasse.services.ledger_ports import LedgerRepository, PartnerRepository
 from kasse.services.read_models import ReadModels
-from kasse.services.wallet_ports import (
-    ReceiptRepository,
-    StaticQrRepository,
-    UserRepository,
-    WalletRepository,
-)
+from kasse.services.wallet_ports import ReceiptRepository, StaticQrRepository, UserRepository, WalletRepository
 
 
 class Clock(Protocol):

@@ -36,6 +36,54 @@ class DeliveryLog(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One API request as the request log keeps it: who, about which payment, how it went, and redacted bodies.
+
+    `id` orders the log (0 until stored); `at` is on kasse's clock, like the payment's events, so a timeline
+    can merge them; headers and bodies hold no secret (domain.request_redaction) and at most a few KiB.
+    """
+
+    id: int
+    at: datetime
+    method: str
+    path: str
+    query: str
+    status: int
+    duration_ms: float
+    msn: str | None
+    reference: str | None
+    idempotency_key: str | None
+    request_headers: dict[str, str]
+    request_body: str
+    response_body: str
+
+
+# status classes the log can be filtered by: "4xx" is 400-499, "200" is exactly 200
+STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
+
+
+class RequestLog(Protocol):
+    """The recorded API requests, by id; a bounded log (count and age), pruned by its writer."""
+
+    def search(self, *, msn: str | None = None, reference: str | None = None, status: str | None = None,
+               after: int = 0, before: int | None = None, limit: int = 100) -> Sequence[RequestRecord]:
+        """Return matching requests in ascending id, newest last.
+
+        With `after` (an id cursor) the first `limit` after it; else the newest `limit`, below `before` if given.
+        `status` is a class (`"4xx"`) or an exact code (`"200"`).
+        """
+        ...
+
+    def append(self, records: Sequence[RequestRecord]) -> None:
+        """Store requests (their `id` is ignored: the log gives each its own)."""
+        ...
+
+    def prune(self, *, keep: int, recorded_before: datetime) -> None:
+        """Drop all but the newest `keep` requests, and every request recorded before `recorded_before`."""
+        ...
+
+
 class EventFeed(Protocol):
     """The payment event log in the order it was written, by position."""
 
@@ -102,4 +150,9 @@ class ReadModels(Protocol):
     @property
     def payment_list(self) -> PaymentList:
         """Every sales unit's payments, newest first, filtered and paged."""
+        ...
+
+    @property
+    def request_log(self) -> RequestLog:
+        """The recorded API requests (its recorder writes them)."""
         ...

@@ -1,7 +1,7 @@
 """payment list: the console's payments, newest first, by sales unit, state, reference or pspReference
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06
 
 Each index starts with what a filter fixes and goes on in the list's order (created_at, msn, reference),
@@ -11,7 +11,7 @@ so a page of the console's list is a seek and a short walk with a million paymen
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"  # console-reqlog adds 0006 beside this; the lead re-chains on merging
+down_revision = "0006"  # after console-reqlog's request log (merged into this branch); the lead may re-chain
 branch_labels = None
 depends_on = None
 
