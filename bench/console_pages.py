@@ -43,6 +43,7 @@ def pages(n: int) -> list[tuple[str, str]]:
         ("list: a reference", f"/console/payments?q={reference(RUN, middle)}"),
         ("list: a pspReference", f"/console/payments?q=psp-{RUN}-{middle}-c"),
         ("list: empty state", "/console/payments?state=EXPIRED"),
+        ("list: unit, empty state", f"/console/payments?msn={MSN}&state=EXPIRED"),
         ("list: deep page", f"/console/payments?older={encode_key(deep_key)}"),
         ("list: deep page, unit", f"/console/payments?msn={MSN}&older={encode_key(deep_key)}"),
         ("one payment", f"/console/payments/{MSN}/{reference(RUN, middle)}"),
@@ -50,7 +51,7 @@ def pages(n: int) -> list[tuple[str, str]]:
 
 
 def time_pages(client: TestClient, n: int, repeat: int) -> None:
-    print(f"{'page':<24} {'rows':>5} {'median ms':>10} {'p95 ms':>8}")
+    print(f"{'page':<24} {'rows':>5} {'median ms':>10} {'p95 ms':>8}   (rows: of the list; 0 on one payment's page)")
     for name, path in pages(n):
         took = []
         for _ in range(repeat):

@@ -139,3 +139,6 @@ def test_the_console_s_payment_list_seeks_every_filter_and_page(traced: tuple[In
     walks = [sql for sql, plan in plans.items() if plan == [newest]]
     assert all(" WHERE " not in sql and re.search(r"LIMIT \d+$", sql) for sql in walks), walks
     assert {sql: found for sql, plan in plans.items() if (found := _scans(sql, plan)) and sql not in walks} == {}
+    both = [plan for sql, plan in plans.items() if "WHERE msn = ? AND state = ?" in sql or
+            re.search(r"WHERE msn = '\d+' AND state = 'CREATED'", sql)]
+    assert both and all("payments_by_msn_state_created (msn=? AND state=?" in plan[0] for plan in both), both

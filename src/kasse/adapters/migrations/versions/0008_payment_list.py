@@ -19,6 +19,8 @@ INDEXES = (
     ("payments_by_created", "payments", ["created_at", "msn", "reference"]),
     ("payments_by_msn_created", "payments", ["msn", "created_at", "reference"]),
     ("payments_by_state_created", "payments", ["state", "created_at", "msn", "reference"]),
+    # a sales unit and a state together: without it, a rare state of a big unit walks all the unit's payments
+    ("payments_by_msn_state_created", "payments", ["msn", "state", "created_at", "reference"]),
     ("payments_by_reference", "payments", ["reference"]),
     ("payment_events_by_psp", "payment_events", ["psp_reference"]),
 )
