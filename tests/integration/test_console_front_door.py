@@ -65,3 +65,15 @@ def test_the_places_are_pages_and_the_first_payment_works_as_written(server: Ser
     assert created["reference"].startswith("first-") and "redirectUrl" in created
     listed = httpx.get(f"{server.url}/console/payments", params={"q": created["reference"]}, timeout=10)
     assert f'data-reference="{created["reference"]}"' in listed.text
+
+
+def test_an_exposed_test_instance_shows_strangers_only_where_things_are(tmp_path: Path) -> None:
+    for exposed in in_process(tmp_path, host="0.0.0.0"):
+        token = exposed.container.settings.admin_token
+        stranger = exposed.client.get("/")
+        operator = exposed.client.get("/", headers={"Authorization": f"Bearer {token}"})
+
+        assert stranger.status_code == 200 and 'href="/console"' in stranger.text
+        for hidden in (DEMO.client_secret, DEMO.subscription_key, "first-payment", "SQLite"):
+            assert hidden not in stranger.text
+        assert DEMO.client_secret in operator.text and "first-payment" in operator.text

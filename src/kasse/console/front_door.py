@@ -2,6 +2,8 @@
 
 The one console page production serves too (`console.install`): there it says only that this is kasse in
 production and where the API docs are, since the console, the demo unit and its credentials do not exist.
+A test instance reachable from the network shows strangers only where things are; what it runs on and the
+first payment are for this machine and for the operator (signed in, or with the token).
 `kasse serve`'s banner lists the same places (`places`).
 """
 
@@ -12,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from kasse import __version__
+from kasse.api.operator import OperatorGate
 from kasse.console.views import console_container, render
+from kasse.exposure import request_is_local
 from kasse.settings import DEMO, Settings
 
 router = APIRouter(include_in_schema=False)
@@ -58,13 +62,21 @@ def database_kind(settings: Settings) -> str:
     return "PostgreSQL" if settings.database_url else "SQLite"
 
 
+def is_operator(request: Request, settings: Settings) -> bool:
+    """Tell whether the request comes from this machine to a loopback instance, or from the signed-in operator."""
+    local = request_is_local(request.scope, settings.exposed)
+    return local or OperatorGate(request.app, settings).admits(request.scope)
+
+
 @router.get("/")
 async def front_door(request: Request) -> Response:
     """The front door; in production a page that reveals nothing but the docs."""
     c = console_container(request)
     if c.settings.production:
         return HTMLResponse(_PRODUCTION)
-    units = await c.db.query(lambda uow: len(uow.merchants.list()))
     base = str(request.base_url).rstrip("/")
+    if not is_operator(request, c.settings):
+        return render(request, "front_door.html", "", version=__version__, places=PLACES, base=base, operator=False)
+    units = await c.db.query(lambda uow: len(uow.merchants.list()))
     return render(request, "front_door.html", "", version=__version__, database=database_kind(c.settings),
-                  units=units, places=PLACES, demo=DEMO, curl=first_payment(base), base=base)
+                  units=units, places=PLACES, demo=DEMO, curl=first_payment(base), base=base, operator=True)
