@@ -74,7 +74,7 @@ async def front_door(request: Request) -> Response:
     c = console_container(request)
     if c.settings.production:
         return HTMLResponse(_PRODUCTION)
-    base = str(request.base_url).rstrip("/")
+    base = (c.settings.public_url or str(request.base_url)).rstrip("/")  # behind a proxy: the address people use
     if not is_operator(request, c.settings):
         return render(request, "front_door.html", "", version=__version__, places=PLACES, base=base, operator=False)
     units = await c.db.query(lambda uow: len(uow.merchants.list()))
