@@ -16,16 +16,17 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 from postgres import DEFAULT_URL, private_schema
-from preload import MSN, preload, reference
+from preload import EPOCH_US, MSN, preload, reference
 
 from kasse.adapters.postgres.connection import translate
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.webhook_repositories import delivery_history, events_since, last_event_id
+from kasse.services.read_models import PaymentFilter, PaymentKey
 
 BIG = ("payments", "payment_events", "idempotency_keys", "webhook_deliveries", "webhook_delivery_attempts",
        "wallet_requests", "rate_limits")
@@ -54,6 +55,7 @@ class Recorder:
 
 def statements(run: str) -> list[tuple[str, tuple[str, Sequence[Any]]]]:
     now, ref = datetime.now(UTC), reference(run, 12_345)
+    key = PaymentKey(datetime.fromtimestamp((EPOCH_US + 12_345_000) / 1e6, UTC), MSN, ref)
     calls: list[tuple[str, Callable[[SqlUnitOfWork], object]]] = [
         ("GET payment", lambda u: u.payments.get(MSN, ref)),
         ("payment page by token", lambda u: u.payments.get_by_token(f"tok-{run}-12345")),
@@ -67,6 +69,14 @@ def statements(run: str) -> list[tuple[str, tuple[str, Sequence[Any]]]]:
         ("event stream start", lambda u: last_event_id(u.conn)),
         ("deliveries of a payment", lambda u: delivery_history(u.conn, reference=ref)),
         ("deliveries of a sales unit", lambda u: delivery_history(u.conn, msn=MSN)),
+        ("console list: first page", lambda u: u.payment_list.page(PaymentFilter())),
+        ("console list: sales unit", lambda u: u.payment_list.page(PaymentFilter(msn=MSN))),
+        ("console list: state", lambda u: u.payment_list.page(PaymentFilter(state="CREATED"))),
+        ("console list: reference", lambda u: u.payment_list.page(PaymentFilter(text=ref))),
+        ("console list: a day", lambda u: u.payment_list.page(PaymentFilter(since=now - timedelta(days=1),
+                                                                            until=now))),
+        ("console list: deep page", lambda u: u.payment_list.page(PaymentFilter(), older_than=key)),
+        ("console list: deep page, unit", lambda u: u.payment_list.page(PaymentFilter(msn=MSN), older_than=key)),
     ]
     found = []
     for name, call in calls:

@@ -26,6 +26,7 @@ from kasse.container import Container
 from kasse.services.faults import FaultBoard
 from kasse.services.merchants import MerchantSpec, NewMerchant, create_merchant
 from kasse.services.ports import UnitOfWork
+from kasse.services.request_recording import RequestRecorder, Retention
 from kasse.services.shared_clock import follow, reset_unusable
 from kasse.services.users import seed_demo_users
 from kasse.settings import DEMO, Settings
@@ -183,6 +184,8 @@ def build(settings: Settings) -> Container:
         commits=CommitSignal(),
         qr_reader=ZxingQrReader(),
         faults=_fault_board(settings, db, clock),
+        requests=RequestRecorder(db, clock, Retention(settings.request_log_max_rows, settings.request_log_max_age))
+        if settings.records_requests else None,
     )
     db.on_commit(container.commits.notify)
     if not settings.production:  # a restarted server keeps the virtual time it had (services/shared_clock.py)

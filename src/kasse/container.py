@@ -17,6 +17,7 @@ from kasse.domain.merchant import Merchant
 from kasse.services.faults import FaultBoard
 from kasse.services.faulty_sender import SigningSender
 from kasse.services.ports import Ids, UnitOfWork
+from kasse.services.request_recording import RequestRecorder
 from kasse.services.shared_clock import MovableClock
 from kasse.settings import Settings
 
@@ -99,3 +100,4 @@ class Container:
     commits: CommitSignals
     qr_reader: QrReader
     faults: FaultBoard  # armed test faults (services/faults.py) in the shared store, none in production
+    requests: RequestRecorder | None = None  # the request log's queue; None when requests are not recorded

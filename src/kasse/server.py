@@ -57,11 +57,15 @@ def create_app(container: Container) -> Starlette:
         background = container.settings.run_worker  # the POS's loop runs with the platform's, as before
         running = asyncio.create_task(run_workers(container, stop, platform=background,
                                                   pos=till if background and till else None))
+        # every process flushes the requests it served, whether or not it runs the platform's loops
+        recording = asyncio.create_task(container.requests.run(stop)) if container.requests else None
         try:
             yield
         finally:
             stop.set()
             await running
+            if recording is not None:
+                await recording
             if till is not None:
                 till.close()
 

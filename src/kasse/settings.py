@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
+from kasse.domain.duration import parse_duration
 from kasse.domain.report_dialect import ReportDialect, parse_dialect
 from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
 from kasse.exposure import is_loopback_host, url_is_loopback
@@ -51,6 +53,39 @@ def _secret(name: str, shortest: int = 1) -> str | None:
     if raw and len(raw) < shortest:
         raise SettingsError(name, f"must be at least {shortest} characters long (try `openssl rand -hex 32`)")
     return raw or None
+
+
+def _on_off(name: str) -> bool | None:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(name, f"must be on or off, not {raw[:40]!r}")
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = (os.environ.get(name) or "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0 or len(raw) > 12:
+        raise SettingsError(name, f"must be a positive whole number, not {raw[:40]!r}")
+    return int(raw)
+
+
+def _duration(name: str, default: timedelta) -> timedelta:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = parse_duration(raw)
+    except ValueError as exc:
+        raise SettingsError(name, str(exc)) from None
+    if value <= timedelta(0):
+        raise SettingsError(name, "must be longer than nothing")
+    return value
 
 
 def _networks(name: str) -> tuple[Network, ...]:
@@ -104,6 +139,11 @@ class Settings:
     webhook_allow_networks: tuple[Network, ...] = ()
     # the Report API's answers where its sources disagree (KASSE_REPORT_OPEN_DATE, KASSE_REPORT_PAYOUT_ENTRY_TYPE)
     report_dialect: ReportDialect = field(default_factory=ReportDialect)
+    # the request log of the official APIs (KASSE_REQUEST_LOG=on|off; None: on outside production), kept to
+    # KASSE_REQUEST_LOG_MAX_ROWS requests and KASSE_REQUEST_LOG_MAX_AGE (a duration such as 7d) on kasse's clock
+    request_log: bool | None = None
+    request_log_max_rows: int = 100_000
+    request_log_max_age: timedelta = timedelta(days=7)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -140,9 +180,17 @@ class Settings:
             webhook_allow_networks=_networks("KASSE_WEBHOOK_ALLOW_NETWORKS"),
             report_dialect=parse_dialect(os.environ.get("KASSE_REPORT_OPEN_DATE"),
                                          os.environ.get("KASSE_REPORT_PAYOUT_ENTRY_TYPE")),
+            request_log=_on_off("KASSE_REQUEST_LOG"),
+            request_log_max_rows=_positive_int("KASSE_REQUEST_LOG_MAX_ROWS", cls.request_log_max_rows),
+            request_log_max_age=_duration("KASSE_REQUEST_LOG_MAX_AGE", cls.request_log_max_age),
         )
         chosen = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **chosen)  # type: ignore[arg-type]
+
+    @property
+    def records_requests(self) -> bool:
+        """Whether the official APIs' requests are logged: asked for, or by default outside production."""
+        return (not self.production) if self.request_log is None else self.request_log
 
     @property
     def webhook_targets(self) -> TargetPolicy | None:

@@ -112,3 +112,33 @@ def test_no_query_of_the_hot_paths_loops_or_lists_scans_a_big_table(traced: tupl
     assert any("due_at" in sql for sql in reads), "the wallet's behaviour loop ran"
     scans = {sql: found for sql, plan in plans.items() if (found := _scans(sql, plan))}
     assert scans == {}
+
+
+def test_the_console_s_payment_list_seeks_every_filter_and_page(traced: tuple[InProcessKasse, list[str]]) -> None:
+    kasse, seen = traced
+    refs = [new_reference("plan") for _ in range(3)]
+    for ref in refs:
+        assert kasse.demo.create(create_body(ref)).status_code == 201
+    psp = kasse.demo.events(refs[0]).json()[0]["pspReference"]
+    msn, client = kasse.demo.creds.msn, kasse.client
+    seen.clear()
+    for query in ("", f"?msn={msn}", "?state=CREATED", f"?q={refs[0]}", f"?q={psp}", "?q=plan-",
+                  "?from=2026-01-01&to=2030-12-31", f"?msn={msn}&state=CREATED"):
+        first = client.get(f"/console/payments{query}")
+        assert first.status_code == 200
+    older = f"older={1_900_000_000_000_000}_{msn}_{refs[0]}"
+    for query in (f"?{older}", f"?msn={msn}&{older}", f"?state=CREATED&{older}", f"?newer=1_{msn}_{refs[0]}"):
+        assert client.get(f"/console/payments{query}").status_code == 200
+    assert client.get(f"/console/payments/{msn}/{refs[0]}").status_code == 200
+
+    plans = _plans(kasse.container.db.path, list(seen))
+
+    assert any("FROM payments" in sql and "ORDER BY created_at" in sql for sql in plans), "the list ran"
+    # the unfiltered first page walks the list's own index from its newest end and stops at the page's LIMIT
+    newest = "SCAN payments USING INDEX payments_by_created"
+    walks = [sql for sql, plan in plans.items() if plan == [newest]]
+    assert all(" WHERE " not in sql and re.search(r"LIMIT \d+$", sql) for sql in walks), walks
+    assert {sql: found for sql, plan in plans.items() if (found := _scans(sql, plan)) and sql not in walks} == {}
+    both = [plan for sql, plan in plans.items() if "WHERE msn = ? AND state = ?" in sql or
+            re.search(r"WHERE msn = '\d+' AND state = 'CREATED'", sql)]
+    assert both and all("payments_by_msn_state_created (msn=? AND state=?" in plan[0] for plan in both), both

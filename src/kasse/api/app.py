@@ -38,6 +38,7 @@ from kasse.api.faults import LostResponseError
 from kasse.api.operations import method_refusals
 from kasse.api.problems import ProblemError, problem_response
 from kasse.api.request_limits import LimitedStarlette
+from kasse.api.request_recording import RequestRecording
 from kasse.api.vipps import (
     accesstoken,
     epayment,
@@ -136,9 +137,12 @@ def api_routes(container: Container) -> list[BaseRoute]:
 def create_api(container: Container, *, pages: Sequence[BaseRoute] = (),
                lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """Return the ASGI app of the APIs, with `pages` (wallet, POS) served after them."""
+    middleware = [Middleware(AuthenticationMiddleware, backend=MerchantTokens(), on_error=refused)]
+    if container.requests is not None:  # outside authentication, so refused credentials are logged too
+        middleware.insert(0, Middleware(RequestRecording, recorder=container.requests, clock=container.clock))
     app = LimitedStarlette(  # body limits and quiet hang-ups for every route (api/request_limits.py)
         routes=[*api_routes(container), *pages],
-        middleware=[Middleware(AuthenticationMiddleware, backend=MerchantTokens(), on_error=refused)],
+        middleware=middleware,
         exception_handlers=dict(HANDLERS),
         lifespan=lifespan,
     )

@@ -36,6 +36,7 @@ def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str
     return "\n".join(
         [
             *lines,
+            *_place_lines(base),
             "  demo sales unit (use these against the ePayment API):",
             f"    Merchant-Serial-Number     {DEMO.msn}",
             f"    client_id                  {DEMO.client_id}",
@@ -43,10 +44,17 @@ def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str
             f"    Ocp-Apim-Subscription-Key  {DEMO.subscription_key}",
             f"  get a token:  curl -X POST {base}/accesstoken/get -H 'client_id: {DEMO.client_id}'"
             f" -H 'client_secret: {DEMO.client_secret}' -H 'Ocp-Apim-Subscription-Key: {DEMO.subscription_key}'",
-            f"  customer wallet    {base}/wallet   (test users, personal QR, scan, approve)",
             *_demo_user_lines(),
         ]
     )
+
+
+def _place_lines(base: str) -> list[str]:
+    """The places of the front door (`/`), one a line: the console, the till, the display, the wallet ..."""
+    from kasse.console.front_door import PLACES
+
+    return [f"  front door         {base}/   (all of these, the demo credentials, a first payment)",
+            *(f"  {label.lower():<18} {base}{path}" for label, path, _ in PLACES if path != "/docs")]
 
 
 def _operator_lines(settings: Settings, token: str, made_now: bool) -> list[str]:

@@ -28,8 +28,11 @@ def page_modules() -> list[str]:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the console's pages and static files to the pages app, outside production only."""
+    """Add the console's pages and static files to the pages app; production gets only the front door at `/`."""
     if settings.production:
+        from kasse.console import front_door
+
+        app.include_router(front_door.router)
         return
     for name in page_modules():
         router = getattr(importlib.import_module(f"{__name__}.{name}"), "router", None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from kasse.domain.payment import Payment
 from kasse.domain.payment_state import Operation
-from kasse.services.payments import advance
+from kasse.services.payments import advance, load
 from kasse.services.ports import Clock, Ids, UnitOfWork
 
 BATCH = 500
@@ -17,6 +18,15 @@ def expire_due_payments(uow: UnitOfWork, clock: Clock, ids: Ids, limit: int = BA
     for payment in due:
         advance(uow, clock, ids, payment, Operation.EXPIRE)
     return len(due)
+
+
+def expire_payment(uow: UnitOfWork, clock: Clock, ids: Ids, msn: str, reference: str) -> Payment:
+    """Expire one unanswered payment now, before its deadline (a test's "expire now").
+
+    Raises:
+        DomainError: unknown reference, or the payment is no longer waiting for an answer.
+    """
+    return advance(uow, clock, ids, load(uow, msn, reference), Operation.EXPIRE)
 
 
 Write = Callable[[Callable[[UnitOfWork], int]], Awaitable[int]]

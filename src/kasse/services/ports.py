@@ -18,13 +18,8 @@ from kasse.domain.payment import Payment
 from kasse.domain.webhook_delivery import Attempt, Delivery, DeliveryJob
 from kasse.domain.webhook_registration import Registration
 from kasse.services.ledger_ports import LedgerRepository, PartnerRepository
-from kasse.services.read_models import DeliveryLog, EventFeed
-from kasse.services.wallet_ports import (
-    ReceiptRepository,
-    StaticQrRepository,
-    UserRepository,
-    WalletRepository,
-)
+from kasse.services.read_models import ReadModels
+from kasse.services.wallet_ports import ReceiptRepository, StaticQrRepository, UserRepository, WalletRepository
 
 
 class Clock(Protocol):
@@ -213,8 +208,8 @@ class ClockStateRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction over all repositories."""
+class UnitOfWork(ReadModels, Protocol):
+    """One transaction over all repositories, and the read models (`read_models.ReadModels`)."""
 
     @property
     def payments(self) -> PaymentRepository:
@@ -274,16 +269,6 @@ class UnitOfWork(Protocol):
     @property
     def clock_state(self) -> ClockStateRepository:
         """Where the shared test clock stands."""
-        ...
-
-    @property
-    def delivery_log(self) -> DeliveryLog:
-        """The webhook deliveries with their attempts (a read model)."""
-        ...
-
-    @property
-    def event_feed(self) -> EventFeed:
-        """The payment event log by position (a read model)."""
         ...
 
     @property

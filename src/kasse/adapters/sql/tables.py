@@ -357,3 +357,26 @@ partner_grants = Table(
     Column("ledger_id", String(16), primary_key=True),
     Column("created_at", BigInteger, nullable=False),
 )
+
+# 0006: the request log (issue 15.3): every official API request, redacted; pruned by count and age, so its
+# indexes serve listing by sales unit, by payment and by id, and the age cut, each at the cost of what it returns
+request_log = Table(
+    "request_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),  # kasse's clock, like payment events
+    Column("method", String(8), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("msn", Text),  # as sent by the caller when unauthenticated: any text, so no width to overflow
+    Column("reference", Text),
+    Column("idempotency_key", Text),
+    Column("request_headers", Text, nullable=False),  # JSON object, credentials redacted
+    Column("request_body", Text, nullable=False),
+    Column("response_body", Text, nullable=False),
+)
+Index("request_log_by_msn", request_log.c.msn, request_log.c.id)
+Index("request_log_by_reference", request_log.c.reference, request_log.c.id)
+Index("request_log_by_at", request_log.c.at)

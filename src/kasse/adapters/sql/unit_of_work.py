@@ -11,7 +11,9 @@ from collections.abc import MutableMapping
 from kasse.adapters.sql.clock_repository import SqlClockState
 from kasse.adapters.sql.connection import Connection, Sent
 from kasse.adapters.sql.ledger_repositories import SqlLedgers, SqlPartners
+from kasse.adapters.sql.payment_list import SqlPaymentList
 from kasse.adapters.sql.repositories import SqlEvents, SqlIdempotency, SqlMerchants, SqlOutbox, SqlPayments
+from kasse.adapters.sql.request_log import SqlRequestLog
 from kasse.adapters.sql.wallet_repositories import SqlReceipts, SqlStaticQrs, SqlUsers, SqlWallet
 from kasse.adapters.sql.webhook_repositories import SqlDeliveries, SqlDeliveryLog, SqlEventFeed, SqlWebhooks
 from kasse.domain.merchant import Merchant
@@ -38,6 +40,8 @@ class SqlUnitOfWork:
         self.clock_state = SqlClockState(conn, self.topics)
         self.delivery_log = SqlDeliveryLog(conn)
         self.event_feed = SqlEventFeed(conn)
+        self.payment_list = SqlPaymentList(conn)
+        self.request_log = SqlRequestLog(conn)
         self.ledgers = SqlLedgers(conn)
         self.partners = SqlPartners(conn)
 
