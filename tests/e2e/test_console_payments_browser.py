@@ -79,6 +79,16 @@ def test_a_payment_made_with_the_sdk_is_found_opened_and_acted_on_from_the_conso
         page.click("#capture")
         page.wait_for_selector("text=Captured.")
         assert sdk.payments.get(reference).aggregate.captured_amount.value == 100_00
+        # the sequence diagram, drawn from what happened: four lifelines, the create and its answer, the refused
+        # webhook and its retry, the customer's approval and the capture
+        diagram = page.locator("#sequence svg")
+        for lifeline in ("POS / merchant", "ePayment API", "Customer's app", "Webhooks API"):
+            assert diagram.locator("text", has_text=lifeline).count() == 1
+        labels = diagram.locator("text").all_text_contents()
+        assert "POST /payments" in labels and "201" in labels and "Approve" in labels
+        assert labels.count("POST webhook created") >= 2 and "500" in labels
+        assert "POST /payments/…/capture" not in labels  # captured from the console: an event, not an API request
+        assert any(label.startswith("CAPTURED") for label in labels)
 
         received = len(receiver.received)
         page.click("#timeline [data-kind='webhook'] button.redeliver >> nth=0")

@@ -9,7 +9,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kasse.console.sequence import draw
 from kasse.console.timeline import PaymentStory, payment_story
+from kasse.console.traffic import customer_messages, payment_messages
 from kasse.console.views import console_container, render
 from kasse.domain.payment_state import PaymentState
 
@@ -37,6 +39,15 @@ def bar(story: PaymentStory) -> list[tuple[str, int, float]]:
     return [(name, amount, round(100 * amount / total, 2)) for name, amount in parts if amount > 0]
 
 
+def sequence_svg(story: PaymentStory) -> str:
+    """The payment's sequence diagram, drawn from its recorded requests, events, wallet steps and deliveries."""
+    requests = [e.item for e in story.entries if e.kind == "request"]
+    events = [e.item for e in story.entries if e.kind == "event"]
+    p = story.payment
+    return draw(payment_messages(requests, events, story.deliveries, p.reference, customer_messages(story.wallet)),
+                title=f"{p.msn} {p.reference}")
+
+
 async def show(request: Request, msn: str, reference: str, *, status: int = 200, error: str | None = None) -> Response:
     """Render the payment's page (also after a refused action, with its error); 404 when there is no such payment."""
     c = console_container(request)
@@ -48,7 +59,7 @@ async def show(request: Request, msn: str, reference: str, *, status: int = 200,
         request, "payment.html", "payments", status=status, error=error, story=story, p=p, bar=bar(story),
         notice=NOTICES.get(request.query_params.get("done", "")) if error is None else None,
         waiting=p.state is PaymentState.CREATED, capturable=p.authorized - p.captured - p.cancelled,
-        refundable=p.captured - p.refunded, currency=p.amount.currency.value,
+        refundable=p.captured - p.refunded, currency=p.amount.currency.value, sequence=sequence_svg(story),
     )
 
 

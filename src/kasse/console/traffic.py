@@ -13,6 +13,7 @@ from typing import Protocol
 
 from kasse.console.sequence import Lifeline, Message, Outcome, outcome_of
 from kasse.domain.events import PaymentEvent
+from kasse.domain.inbox import PaymentRequest, RequestSource
 from kasse.domain.money import format_local
 from kasse.domain.payment_state import EventName
 from kasse.domain.webhook_delivery import DeliveryState
@@ -112,3 +113,20 @@ def payment_messages(requests: Sequence[RecordedRequest], events: Sequence[Payme
     captured_at = next((e.timestamp for e in events if e.name is EventName.CAPTURED), None)
     return [*request_messages(requests, reference), *event_messages(events),
             *delivery_messages(deliveries, captured_at), *customer]
+
+
+# how the payment reached the customer's app, as the in-person guide draws it
+ARRIVALS = {
+    RequestSource.QR: (M, A, "Scan the QR on the display"),
+    RequestSource.PUSH: (E, A, "Push: payment request"),
+    RequestSource.CHECK_IN: (E, A, "Push after the check-in"),
+    RequestSource.LANDING: (A, E, "Phone number on the landing page"),
+}
+
+
+def customer_messages(request: PaymentRequest | None) -> list[Message]:
+    """The step that brought the payment to the customer's app (the answer itself is the event it caused)."""
+    if request is None:
+        return []
+    source, target, label = ARRIVALS[request.source]
+    return [Message(request.arrived_at, source, target, label)]

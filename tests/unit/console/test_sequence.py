@@ -94,3 +94,16 @@ def test_an_empty_diagram_says_so() -> None:
 def test_paths_are_shortened_to_what_differs() -> None:
     assert short_path(f"/epayment/v1/payments/{REF}/refund", REF) == "/payments/…/refund"
     assert short_path("/qr/v1/merchant-redirect/x", REF) == "/merchant-redirect/x"
+
+
+def test_the_customer_step_follows_how_the_payment_reached_the_app() -> None:
+    from kasse.console.traffic import customer_messages
+    from kasse.domain.inbox import PaymentRequest, RequestSource
+
+    assert customer_messages(None) == []
+    fields = dict.fromkeys(PaymentRequest.__dataclass_fields__)
+    for source, (first, second) in {RequestSource.QR: (Lifeline.MERCHANT, Lifeline.APP),
+                                    RequestSource.PUSH: (Lifeline.EPAYMENT, Lifeline.APP)}.items():
+        request = PaymentRequest(**{**fields, "source": source, "arrived_at": T0})  # type: ignore[arg-type]
+        [step] = customer_messages(request)
+        assert (step.source, step.target, step.at) == (first, second, T0)
