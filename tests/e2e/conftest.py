@@ -52,9 +52,9 @@ def phone(browser: Any, server: ServerProcess) -> Iterator[Any]:
         context.close()
 
 
-def shoot(page: Any, name: str) -> Path:
+def shoot(page: Any, name: str, *, full_page: bool = True) -> Path:
     """Save a screenshot of the page as tests/e2e/screenshots/<name>.png (gitignored)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

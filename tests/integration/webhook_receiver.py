@@ -88,7 +88,7 @@ class Receiver:
         self._server.shutdown()
         self._server.server_close()
 
-    def wait_for(self, done: Callable[[list[Received]], bool], timeout: float = 15.0) -> list[Received]:
+    def wait_for(self, done: Callable[[list[Received]], bool], timeout: float = 30.0) -> list[Received]:
         with self._changed:
             if not self._changed.wait_for(lambda: done(self.received), timeout):
                 raise AssertionError(f"receiver timed out; got {[r.json.get('name') for r in self.received]}")
