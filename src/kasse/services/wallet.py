@@ -237,3 +237,8 @@ def entry(uow: UnitOfWork, request: PaymentRequest) -> WalletEntry:
 def entries(uow: UnitOfWork, msisdn: str, limit: int = 50) -> list[WalletEntry]:
     """Return the user's entries, newest first."""
     return [entry(uow, r) for r in uow.wallet.requests_of(msisdn, limit)]
+
+
+def newest_pending(uow: UnitOfWork, msisdn: str) -> PaymentRequest | None:
+    """Return the user's newest request still waiting for an answer (what a cashier just sent), if any."""
+    return next((e.request for e in entries(uow, msisdn, 20) if e.pending), None)

@@ -22,7 +22,7 @@ from kasse.domain.user import User, age_on
 from kasse.services import receipts, wallet
 from kasse.services.ports import UnitOfWork
 from kasse.services.users import personal_qr_contents
-from kasse.wallet.live import stream
+from kasse.wallet.live import pending_path, stream
 from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, wallet_container
 
 router = APIRouter(prefix="/wallet", include_in_schema=False)
@@ -94,8 +94,13 @@ async def my_qr(request: Request) -> Response:
         return login_redirect(request)
     version = "1.0" if request.query_params.get("v") == "1" else "2.0"
     content = personal_qr_contents(user)[version]
-    svg = wallet_container(request).qr.svg(content, 280).decode()
-    return render(request, "myqr.html", user, content=content, version=version, svg=svg, tab="qr")
+    c = wallet_container(request)
+    svg = c.qr.svg(content, 280).decode()
+    # the page follows the wallet: a request the cashier sends after scanning this code opens by itself
+    shown = c.db.read(lambda uow: pending_path(uow, user.msisdn))
+    sig = c.db.read(lambda uow: uow.wallet.signature(user.msisdn))
+    return render(request, "myqr.html", user, content=content, version=version, svg=svg, tab="qr",
+                  sig=sig, shown_pending=shown)
 
 
 @router.get("/scan")
@@ -245,5 +250,6 @@ async def events(request: Request) -> Response:
         seconds = float(request.query_params.get("seconds", "25"))
     except ValueError:
         seconds = 25.0
-    return await stream(request, wallet_container(request), user.msisdn, request.query_params.get("checkIn"),
-                        seconds)
+    params = request.query_params
+    return stream(request, wallet_container(request), user.msisdn, check_in=params.get("checkIn"),
+                  shown_pending=params.get("shown"), seconds=seconds)

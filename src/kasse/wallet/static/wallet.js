@@ -5,8 +5,12 @@
 
   // pages that show wallet state carry its signature; when the server's changes, show the new state
   if (body.dataset.sig && window.EventSource) {
-    var checkIn = body.dataset.checkin;
-    var url = "/wallet/api/events" + (checkIn ? "?checkIn=" + encodeURIComponent(checkIn) : "");
+    // a check-in page, and My QR while a cashier scans it, open the request that arrives for them
+    var params = new URLSearchParams();
+    if (body.dataset.checkin) { params.set("checkIn", body.dataset.checkin); }
+    if (body.dataset.shown !== undefined) { params.set("shown", body.dataset.shown); }
+    var query = params.toString();
+    var url = "/wallet/api/events" + (query ? "?" + query : "");
     var source = new EventSource(url);
     source.addEventListener("wallet", function (event) {
       var data = JSON.parse(event.data);
