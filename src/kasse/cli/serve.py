@@ -17,7 +17,7 @@ from kasse.cli.store import (
     store_option,
 )
 from kasse.cli.usage import bad_value
-from kasse.settings import DEMO, Settings, SettingsError
+from kasse.settings import DEMO, DEMO_SHOP, Settings, SettingsError
 
 
 def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str:
@@ -43,6 +43,7 @@ def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str
             f"    Ocp-Apim-Subscription-Key  {DEMO.subscription_key}",
             f"  get a token:  curl -X POST {base}/accesstoken/get -H 'client_id: {DEMO.client_id}'"
             f" -H 'client_secret: {DEMO.client_secret}' -H 'Ocp-Apim-Subscription-Key: {DEMO.subscription_key}'",
+            f"  POS                {base}/pos   (sells for its own unit: {DEMO_SHOP.name}, MSN {DEMO_SHOP.msn})",
             f"  customer wallet    {base}/wallet   (test users, personal QR, scan, approve)",
             *_demo_user_lines(),
         ]
