@@ -14,6 +14,7 @@ from datetime import datetime
 
 from kasse.domain.inbox import Answer, PaymentRequest, RequestSource, WalletError, WalletRefusal
 from kasse.domain.magic_amounts import AmountOutcome
+from kasse.domain.money import Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import PaymentState
 from kasse.domain.personal_qr import ScanKind, Scanned, classify
@@ -225,6 +226,28 @@ class WalletEntry:
     def pending(self) -> bool:
         """Tell whether the user can still answer it."""
         return self.request.answer is None and self.payment.state is PaymentState.CREATED
+
+    @property
+    def charged(self) -> Money:
+        """What the user's card was charged, as the app shows it: the captured amount once there is one.
+
+        A vending machine reserves its top price and captures the chosen item: the user paid that, not
+        the reservation. Until a capture the reserved (or requested) amount is what there is to show.
+        """
+        p = self.payment
+        return Money(p.captured, p.amount.currency) if p.captured else p.amount
+
+    @property
+    def released(self) -> Money | None:
+        """The part of an approved reservation the shop let go (cancelled), if any."""
+        p = self.payment
+        return Money(p.cancelled, p.amount.currency) if p.authorized and p.cancelled else None
+
+    @property
+    def refunded(self) -> Money | None:
+        """What the shop paid back, if anything."""
+        p = self.payment
+        return Money(p.refunded, p.amount.currency) if p.refunded else None
 
 
 def entry(uow: UnitOfWork, request: PaymentRequest) -> WalletEntry:

@@ -23,7 +23,7 @@ from kasse.services import receipts, wallet
 from kasse.services.ports import UnitOfWork
 from kasse.services.users import personal_qr_contents
 from kasse.wallet.live import pending_path, stream
-from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, wallet_container
+from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, return_url, wallet_container
 
 router = APIRouter(prefix="/wallet", include_in_schema=False)
 MAX_UPLOAD = BODY_RULES["POST", "/wallet/scan"].limit  # the scanner's photo: the one body allowed over 64 KiB
@@ -186,7 +186,7 @@ async def _payment_screen(request: Request, msn: str, reference: str, template: 
     seconds_left = max(0, int((item.payment.expires_at - c.clock.now()).total_seconds()))
     sig = c.db.read(lambda uow: uow.wallet.signature(user.msisdn))
     return render(request, template, user, item=item, receipt=summary, seconds_left=seconds_left, sig=sig,
-                  sca=request.query_params.get("sca") == "1", tab="home")
+                  sca=request.query_params.get("sca") == "1", tab="home", back=return_url(item.payment))
 
 
 @router.get("/pay/{msn}/{reference}")
@@ -219,7 +219,9 @@ async def answer(msn: str, reference: str, action: str, request: Request) -> Res
         if err.refusal is WalletRefusal.SCA_REQUIRED:
             return RedirectResponse(f"{here}?sca=1", status_code=303)
         return go(here, err.refusal)
-    return RedirectResponse(here, status_code=303)
+    payment = c.db.read(lambda uow: uow.payments.get(msn, reference))
+    back = return_url(payment) if payment is not None else None
+    return RedirectResponse(back or here, status_code=303)  # a web shop gets its customer back
 
 
 @router.get("/waiting/{token}")

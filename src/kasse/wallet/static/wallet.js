@@ -17,6 +17,8 @@
       if (data.open) { source.close(); window.location.href = data.open; return; }
       if (data.sig !== body.dataset.sig) { source.close(); window.location.reload(); }
     });
+    // an answer being sent is a navigation of its own (to the shop's returnUrl, say): a reload must not cancel it
+    document.addEventListener("submit", function () { source.close(); });
   }
 
   // countdowns start from the seconds the server computed with its own (possibly moved) clock
