@@ -79,7 +79,7 @@ OPERATIONS = (
               "Follow a sales unit's payment events",
               "A Server-Sent Events stream (what `kasse listen` reads): one `payment` message per event, its data "
               "the webhook payload, its id the event's position. Reconnect with Last-Event-ID (or `?after=`) to "
-              "miss nothing; a stream ends itself after a few seconds.",
+              "miss nothing; a stream ends itself after 25 seconds, and at once when the server stops.",
               Answer(200, "The stream", media="text/event-stream"), Access.MERCHANT,
               query=(Query("msn", "The sales unit; the token's own if left out",
                            {"type": "string", "pattern": "^[0-9]{4,10}$"}),
