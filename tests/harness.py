@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from kasse.bootstrap import build
 from kasse.container import Container
 from kasse.server import create_app
-from kasse.settings import DEMO, Settings
+from kasse.settings import DEMO, DEMO_SHOP, Settings
 from tests.official_specs import REFERENCE, require
 
 
@@ -45,6 +45,8 @@ class Credentials:
 
 DEMO_CREDENTIALS = Credentials(DEMO.msn or "123456", DEMO.client_id or "", DEMO.client_secret or "",
                                DEMO.subscription_key or "")
+# the built-in POS's own sales unit (`kasse serve`'s /pos sells for it)
+SHOP_CREDENTIALS = Credentials(DEMO_SHOP.msn, DEMO_SHOP.client_id, DEMO_SHOP.client_secret, DEMO_SHOP.subscription_key)
 
 
 def new_reference(prefix: str = "test") -> str:

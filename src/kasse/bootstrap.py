@@ -29,7 +29,7 @@ from kasse.services.ports import UnitOfWork
 from kasse.services.request_recording import RequestRecorder, Retention
 from kasse.services.shared_clock import follow, reset_unusable
 from kasse.services.users import seed_demo_users
-from kasse.settings import DEMO, Settings
+from kasse.settings import DEMO_UNITS, Settings
 
 if TYPE_CHECKING:  # psycopg is imported only when KASSE_DATABASE_URL asks for PostgreSQL
     from kasse.adapters.postgres.database import PostgresDatabase
@@ -147,14 +147,13 @@ def operator_token(settings: Settings) -> tuple[str, bool] | None:
     return read_or_create_secret(path, lambda: secrets.token_urlsafe(32))
 
 
-def seed_demo(container: Container) -> NewMerchant | None:
-    spec = MerchantSpec(name=DEMO.name, msn=DEMO.msn, client_id=DEMO.client_id, client_secret=DEMO.client_secret,
-                        subscription_key=DEMO.subscription_key)
-
-    def seed(uow: UnitOfWork) -> NewMerchant | None:
-        if uow.merchants.get(DEMO.msn) is not None:
-            return None
-        return create_merchant(uow, container.clock, container.ids, spec)
+def seed_demo(container: Container) -> list[NewMerchant]:
+    """Seed the demo units that are not there yet (test mode only: their credentials are public)."""
+    def seed(uow: UnitOfWork) -> list[NewMerchant]:
+        return [create_merchant(uow, container.clock, container.ids,
+                                MerchantSpec(name=u.name, msn=u.msn, client_id=u.client_id,
+                                             client_secret=u.client_secret, subscription_key=u.subscription_key))
+                for u in DEMO_UNITS if uow.merchants.get(u.msn) is None]
 
     return container.db.write_sync(seed)
 
@@ -174,9 +173,9 @@ def build(settings: Settings) -> Container:
         db=db,
         clock=clock,
         ids=RandomIds(),
-        # the demo unit's credentials are public: a token issued before a switch to production no longer counts
+        # the demo units' credentials are public: a token issued before a switch to production no longer counts
         tokens=JwtTokens(_signing_secret(settings, db),
-                         refused=frozenset({DEMO.client_id}) if settings.production else frozenset()),
+                         refused=frozenset(u.client_id for u in DEMO_UNITS) if settings.production else frozenset()),
         limiter=(SqlRateLimiter if settings.database_url else MemoryRateLimiter)(clock.now,
                                                                                enabled=settings.rate_limits),
         qr=SegnoQrRenderer(),

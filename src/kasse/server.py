@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 
-from kasse import console, pos, wallet
+from kasse import console, live_streams, pos, wallet
 from kasse.api.app import HANDLERS, create_api
 from kasse.api.csrf import CsrfMiddleware
 from kasse.api.operator import OperatorGate
@@ -44,15 +44,22 @@ def _pages(container: Container) -> FastAPI:
     return pages
 
 
-def create_app(container: Container) -> Starlette:
-    """Return the whole application: the APIs and their docs, then the console's, the wallet's and the POS's pages."""
+def create_app(container: Container, *, close_streams_on_signals: bool = False) -> Starlette:
+    """Return the whole application: the APIs and their docs, then the console's, the wallet's and the POS's pages.
+
+    `close_streams_on_signals`: in a server process of its own (granian's worker), SIGINT and SIGTERM end
+    the open live streams at once, so the server stops without waiting for them (kasse.live_streams).
+    """
     pages = _pages(container)
     console.install(pages, container.settings)
     wallet.install(pages)
     till = pos.install(pages, container.settings)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
+        streams = live_streams.LiveStreams()
+        if close_streams_on_signals:
+            live_streams.close_on_signals(streams)
         stop = asyncio.Event()
         background = container.settings.run_worker  # the POS's loop runs with the platform's, as before
         running = asyncio.create_task(run_workers(container, stop, platform=background,
@@ -60,8 +67,9 @@ def create_app(container: Container) -> Starlette:
         # every process flushes the requests it served, whether or not it runs the platform's loops
         recording = asyncio.create_task(container.requests.run(stop)) if container.requests else None
         try:
-            yield
+            yield {live_streams.STATE_KEY: streams}  # each request's state: where its live streams are counted
         finally:
+            streams.close()
             stop.set()
             await running
             if recording is not None:
@@ -87,7 +95,8 @@ def build_app(settings: Settings) -> tuple[Starlette, Container]:
 def create_app_from_env() -> Starlette:
     """Factory for granian worker processes: settings come from KASSE_* variables."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app, _ = build_app(Settings.from_env())
+    container = build(Settings.from_env())
+    app = create_app(container, close_streams_on_signals=True)
     settle_garbage_collector()
     return app
 

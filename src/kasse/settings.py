@@ -106,7 +106,7 @@ class DemoSalesUnit:
     subscription_key: str
 
 
-# seeded on first start in test mode (`seed_demo`)
+# seeded on first start in test mode (`seed_demo`): the developers' unit, which the README and the CLI name
 DEMO = DemoSalesUnit(
     name="kasse demo shop",
     msn="123456",
@@ -114,6 +114,16 @@ DEMO = DemoSalesUnit(
     client_secret="kasse-demo-secret",
     subscription_key="kasse-demo-subscription-key",
 )
+# ... and the built-in POS's own unit, so the till's webhook registrations (a unit has one `user.checked-in.v1`)
+# and its events leave the developers' unit alone; the till and the wallet both call it by this name
+DEMO_SHOP = DemoSalesUnit(
+    name="Café Kasse",
+    msn="123457",
+    client_id="kasse-demo-shop-client",
+    client_secret="kasse-demo-shop-secret",
+    subscription_key="kasse-demo-shop-subscription-key",
+)
+DEMO_UNITS = (DEMO, DEMO_SHOP)
 
 
 @dataclass(frozen=True)

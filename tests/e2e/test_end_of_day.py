@@ -14,7 +14,7 @@ import pytest
 from kasse.pos.cart import kr
 from kasse.sdk import Amount, Client
 from tests.e2e.eod_day import OSLO, SalesDay, kasse, sell_a_day
-from tests.harness import DEMO_CREDENTIALS, ServerProcess
+from tests.harness import SHOP_CREDENTIALS, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ def sales_day(platform: ServerProcess) -> SalesDay:
 
 
 def refund_outside_the_pos(platform: ServerProcess, reference: str, value: int) -> None:
-    creds = DEMO_CREDENTIALS
+    creds = SHOP_CREDENTIALS  # the embedded POS's sales unit
     with Client(client_id=creds.client_id, client_secret=creds.client_secret, subscription_key=creds.subscription_key,
                 merchant_serial_number=creds.msn, base_url=platform.url) as client:
         client.payments.refund(reference, Amount.nok(value), idempotency_key=f"back-office-{reference}"[:50])

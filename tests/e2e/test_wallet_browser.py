@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 
 from tests.e2e.conftest import shoot
-from tests.harness import DEMO_CREDENTIALS, ApiSession, ServerProcess, create_body, new_reference, receipt
+from tests.harness import DEMO_CREDENTIALS, ApiSession, ServerProcess, create_body, new_reference, receipt, with_csrf
 
 pytestmark = pytest.mark.slow
 KARI = "4712345678"
@@ -115,7 +115,8 @@ def test_a_callback_qr_waits_for_the_merchant_then_opens_the_pushed_payment(phon
 def test_the_landing_page_sends_the_request_to_the_typed_number(phone: Any, server: ServerProcess,
                                                                 pos: ApiSession) -> None:
     reference = new_reference("web")
-    created = pos.create(create_body(reference, 7500, userFlow="WEB_REDIRECT", returnUrl="https://shop.example/ok",
+    back = f"{server.url}/wallet/history"  # a page that loads offline stands for the shop's own (#13.4)
+    created = pos.create(create_body(reference, 7500, userFlow="WEB_REDIRECT", returnUrl=back,
                                      paymentDescription="Parking, 2 hours"))
 
     phone.goto(created.json()["redirectUrl"])
@@ -126,6 +127,24 @@ def test_the_landing_page_sends_the_request_to_the_typed_number(phone: Any, serv
     phone.click("#open-wallet")
     phone.click("#pending a.row")
     phone.click("#approve")
-    phone.wait_for_selector("text=View receipt")
+    phone.wait_for_url(back)  # the approval returns the customer to the payment's returnUrl
 
     assert pos.get(reference).json()["state"] == "AUTHORIZED"
+
+
+def test_my_qr_opens_the_request_the_cashier_sends_after_scanning_it(phone: Any, server: ServerProcess) -> None:
+    log_in(phone, server)
+    phone.click("nav.tabbar a[href='/wallet/qr']")
+    content = phone.inner_text("#qr-content")
+    shoot(phone, "12-my-qr")
+
+    with httpx.Client(base_url=server.url, timeout=15.0, trust_env=False) as till:  # the cashier's scanner
+        with_csrf(till, "/pos")
+        till.post("/pos/api/terminals/scan-1/cart", json={"productId": "latte", "delta": 1})
+        sent = till.post("/pos/api/terminals/scan-1/pay", json={"method": "scan", "value": content})
+        assert sent.status_code == 200, sent.text
+
+    phone.wait_for_selector("#approve")  # on the My QR page, live: no trip to Home (#13.6)
+    shoot(phone, "13-my-qr-request-arrived")
+
+    assert "/wallet/pay/" in phone.url and "Café Kasse" in phone.inner_text("body")

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from kasse.domain.faults import API_KINDS, WEBHOOK_KINDS, Endpoint, FaultKind
-from tests.harness import DEMO_CREDENTIALS, ApiSession, ServerProcess, with_csrf
+from tests.harness import SHOP_CREDENTIALS, ApiSession, ServerProcess, with_csrf
 from tests.integration.pos_support import wallet_answer
 
 pytestmark = pytest.mark.slow
-MSN = DEMO_CREDENTIALS.msn
+MSN = SHOP_CREDENTIALS.msn  # the embedded POS's sales unit
 LATTE = 5200  # the catalogue's latte, the one item each sale charges
 # the poll is the fallback when a webhook never comes (dropped, forged, delayed ...): soon, but after a webhook
 POLLS = {"KASSE_POS_FIRST_POLL": "1.0", "KASSE_POS_POLL_INTERVAL": "0.5"}
@@ -45,7 +45,7 @@ def till(shop: ServerProcess) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def platform(till: httpx.Client) -> Iterator[ApiSession]:
-    yield ApiSession(till, DEMO_CREDENTIALS)
+    yield ApiSession(till, SHOP_CREDENTIALS)
     till.delete("/_kasse/faults", params={"msn": MSN})
 
 
@@ -79,7 +79,7 @@ def sell_a_latte(till: httpx.Client, shop: ServerProcess, method: str = "phone")
     assert sale["status"] == "pending", sale
     if method == "qr":  # the QR must reach the customer display before anyone can scan it and approve
         wait_for(lambda: sale_now(till)["qrUrl"])
-        approved = ApiSession(till, DEMO_CREDENTIALS).approve(sale["reference"])
+        approved = ApiSession(till, SHOP_CREDENTIALS).approve(sale["reference"])
         assert approved.status_code == 200, approved.text
     else:
         wallet_answer(shop.url, sale["reference"])

@@ -46,6 +46,9 @@ def test_a_check_in_reserves_the_highest_price_then_captures_the_choice_and_rele
             await vending.on_check_in(pos, event)
             reserved = pos.store.latest_sale("vending-7")
             assert reserved is not None and reserved.total == 3500
+            with pytest.raises(vending.ChoiceRefusedError):  # nothing is authorized yet: no item can be had
+                await vending.choose(pos, "7", "crisps")
+            assert pos.store.sale(reserved.reference) == reserved
             wallet_answer(platform.url, reserved.reference)
             await asyncio.wait_for(until_approved(pos, reserved.reference), 10)
 

@@ -17,7 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kasse.testing.server import KasseServer
-from tests.harness import DEMO_CREDENTIALS, ApiSession, InProcessKasse, with_csrf
+from tests.harness import SHOP_CREDENTIALS, ApiSession, InProcessKasse, with_csrf
 from tests.integration.pos_support import KARI, wallet_answer
 
 EVIL = {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
@@ -67,7 +67,7 @@ def paid_sale(shop: KasseServer, till: httpx.Client) -> str:
 
 def refunded(shop: KasseServer, reference: str) -> int:
     with httpx.Client(base_url=shop.url, trust_env=False) as platform:
-        payment = ApiSession(platform, DEMO_CREDENTIALS).get(reference).json()
+        payment = ApiSession(platform, SHOP_CREDENTIALS).get(reference).json()  # the POS's sales unit
     value: int = payment["aggregate"]["refundedAmount"]["value"]
     return value
 

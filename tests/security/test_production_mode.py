@@ -12,20 +12,34 @@ from click.testing import CliRunner
 from kasse.cli import main
 from kasse.cli.serve import _banner
 from kasse.services.users import DEMO_USERS
-from kasse.settings import DEMO, Settings
-from tests.harness import DEMO_CREDENTIALS, ServerProcess, create_body, in_process, new_reference
+from kasse.settings import DEMO, DEMO_SHOP, DEMO_UNITS, DemoSalesUnit, Settings
+from tests.harness import DEMO_CREDENTIALS, Credentials, ServerProcess, create_body, in_process, new_reference
 
 DEMO_SECRETS = (DEMO.client_secret, DEMO.subscription_key)
 
 
+def _credentials(unit: DemoSalesUnit) -> Credentials:
+    return Credentials(unit.msn, unit.client_id, unit.client_secret, unit.subscription_key)
+
+
 def test_a_production_database_has_no_demo_unit_and_refuses_its_credentials(tmp_path: Path) -> None:
     for production in in_process(tmp_path, production=True):
-        token = production.client.post("/accesstoken/get", headers=DEMO_CREDENTIALS.token_headers())
+        tokens = [production.client.post("/accesstoken/get", headers=_credentials(u).token_headers()).status_code
+                  for u in DEMO_UNITS]
         users = production.container.db.read(lambda uow: uow.users.list())
-        unit = production.container.db.read(lambda uow: uow.merchants.get(DEMO.msn))
+        units = production.container.db.read(lambda uow: [uow.merchants.get(u.msn) for u in DEMO_UNITS])
 
-        assert token.status_code == 401
-        assert (unit, users) == (None, [])
+        assert tokens == [401, 401]  # the developers' demo unit and the built-in POS's shop alike
+        assert (units, users) == ([None, None], [])
+
+
+def test_a_database_that_holds_the_demo_shop_refuses_its_credentials_in_production(tmp_path: Path) -> None:
+    for test_mode in in_process(tmp_path):
+        assert test_mode.container.db.read(lambda uow: uow.merchants.get(DEMO_SHOP.msn)) is not None
+    for production in in_process(tmp_path, production=True):
+        refused = production.client.post("/accesstoken/get", headers=_credentials(DEMO_SHOP).token_headers())
+
+        assert refused.status_code == 401
 
 
 def test_a_database_that_holds_the_demo_unit_refuses_its_credentials_in_production(tmp_path: Path) -> None:
@@ -44,7 +58,8 @@ def test_a_database_that_holds_the_demo_unit_refuses_its_credentials_in_producti
 def test_the_production_banner_names_no_demo_unit_no_demo_user_and_no_secret() -> None:
     shown = _banner(Settings(production=True), ("operator-token-made-just-now", True))
 
-    assert not any(value in shown for value in (*DEMO_SECRETS, DEMO.client_id, DEMO.msn))
+    assert not any(value in shown for u in DEMO_UNITS
+                   for value in (u.client_secret, u.subscription_key, u.client_id, u.msn))
     assert not any(user.msisdn in shown for user in DEMO_USERS)
     assert "operator-token-made-just-now" not in shown
     assert "kasse merchant create" in shown

@@ -1,9 +1,9 @@
 """The client side of kasse's live event stream (`GET /_kasse/events/stream`, served by `api/control/events.py`).
 
 Only what `kasse listen` needs: the `id:` and `data:` fields of each message. The server ends each
-stream after a few seconds; the caller reconnects with the last position and misses nothing. The stream
-shows one sales unit's events to that unit only, so each connection carries its access token (fetched
-from `/accesstoken/get` and fetched again when refused), subscription key and MSN.
+stream after 25 s (at once when it stops); the caller reconnects with the last position and misses
+nothing. The stream shows one sales unit's events to that unit only, so each connection carries its
+access token (fetched from `/accesstoken/get` and fetched again when refused), subscription key and MSN.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class EventStreamError(Exception):
 
 class HttpxEventStream:
     def __init__(self, base_url: str, unit: SalesUnit, *, transport: httpx.BaseTransport | None = None) -> None:
-        # the server sends a comment at least every 15 s, so 60 s of silence means the connection is gone
+        # the server sends a comment about every second (live_streams.RECHECK): 60 s of silence is a gone connection
         self._http = httpx.Client(base_url=base_url, timeout=httpx.Timeout(10.0, read=60.0), trust_env=False,
                                   transport=transport)
         self.unit = unit

@@ -108,7 +108,7 @@ def follow(stream: HttpxEventStream, echo: Echo, warn: Echo, ready: str = "") ->
             for position, event in stream.events(after, None if connected or not ready else lambda: warn(ready)):
                 after = position
                 echo(format_event(event))
-            connected = True  # the server ends each stream after a few seconds; resume at once
+            connected = True  # the server ends each stream after 25 s (or when it stops); resume at once
             continue
         except EventStreamError as exc:
             if exc.reached:

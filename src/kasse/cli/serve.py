@@ -17,7 +17,7 @@ from kasse.cli.store import (
     store_option,
 )
 from kasse.cli.usage import bad_value
-from kasse.settings import DEMO, Settings, SettingsError
+from kasse.settings import DEMO, DEMO_SHOP, Settings, SettingsError
 
 
 def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str:
@@ -37,6 +37,7 @@ def _banner(settings: Settings, operator: tuple[str, bool] | None = None) -> str
         [
             *lines,
             *_place_lines(base),
+            f"  the till sells for its own sales unit: {DEMO_SHOP.name}, MSN {DEMO_SHOP.msn}",
             "  demo sales unit (use these against the ePayment API):",
             f"    Merchant-Serial-Number     {DEMO.msn}",
             f"    client_id                  {DEMO.client_id}",

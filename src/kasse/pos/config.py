@@ -6,9 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kasse.settings import DEMO, Settings, env_seconds
+from kasse.settings import DEMO_SHOP, Settings, env_seconds
 
-# the sales unit the POS sells for; outside production the demo unit's (public) credentials fill the gaps
+# the sales unit the POS sells for; outside production the demo shop's (public) credentials fill the gaps
 CREDENTIALS = ("KASSE_POS_MSN", "KASSE_POS_CLIENT_ID", "KASSE_POS_CLIENT_SECRET", "KASSE_POS_SUBSCRIPTION_KEY")
 NO_SALES_UNIT = f"production mode: the POS has no sales unit; set {', '.join(CREDENTIALS)}"
 
@@ -29,7 +29,7 @@ class PosConfig:
     poll_interval: float = 2.0  # ... then every 2 s
     exchange_personal_qr: bool = True  # exchange a scanned personal QR for the number (docs' advice)
     currency: str = "NOK"
-    shop_name: str = "Café Kasse"
+    shop_name: str = DEMO_SHOP.name  # on the till; the wallet shows the sales unit's name, the same for the demo
 
 
 def pos_database(settings: Settings) -> str:
@@ -47,7 +47,7 @@ def missing_credentials(settings: Settings) -> list[str]:
 
 
 def from_settings(settings: Settings) -> PosConfig | None:
-    """The POS mounted in `kasse serve`: the demo sales unit on this server, unless KASSE_POS_* say otherwise.
+    """The POS mounted in `kasse serve`: the demo shop's sales unit on this server, unless KASSE_POS_* say otherwise.
 
     None in production mode unless KASSE_POS_* name a sales unit: the demo's credentials are public.
     """
@@ -58,10 +58,10 @@ def from_settings(settings: Settings) -> PosConfig | None:
     public = (env("KASSE_POS_PUBLIC_URL") or settings.base_url).rstrip("/")
     return PosConfig(
         base_url=base,
-        client_id=env("KASSE_POS_CLIENT_ID") or DEMO.client_id,
-        client_secret=env("KASSE_POS_CLIENT_SECRET") or DEMO.client_secret,
-        subscription_key=env("KASSE_POS_SUBSCRIPTION_KEY") or DEMO.subscription_key,
-        msn=env("KASSE_POS_MSN") or DEMO.msn,
+        client_id=env("KASSE_POS_CLIENT_ID") or DEMO_SHOP.client_id,
+        client_secret=env("KASSE_POS_CLIENT_SECRET") or DEMO_SHOP.client_secret,
+        subscription_key=env("KASSE_POS_SUBSCRIPTION_KEY") or DEMO_SHOP.subscription_key,
+        msn=env("KASSE_POS_MSN") or DEMO_SHOP.msn,
         database=pos_database(settings),
         webhook_url=f"{public}/pos/webhooks",
         public_url=public,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from kasse.wakeups import woken
+from kasse.live_streams import woken
 
 __all__ = ["Notifier", "woken"]
 

@@ -5,17 +5,16 @@ Routes translate and delegate to `PosService`; money is formatted here, in Pytho
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from kasse import live_streams
 from kasse.pos.cart import change_quantity
-from kasse.pos.live import woken
 from kasse.pos.payment_request import CheckoutError
 from kasse.pos.service import PosService
 from kasse.pos.views import pos, render, terminal_state
@@ -23,8 +22,6 @@ from kasse.pos.webhooks import receive
 
 router = APIRouter(prefix="/pos", include_in_schema=False)
 DEFAULT_TERMINAL = "till-1"
-STREAM_SECONDS = 25.0  # then the browser reconnects by itself
-HEARTBEAT = 10.0
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -127,27 +124,16 @@ async def done(terminal: str, request: Request) -> Response:
 @router.get("/api/terminals/{terminal}/events")
 async def events(terminal: str, request: Request) -> Response:
     service = pos(request)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + STREAM_SECONDS
+    last: dict[str, Any] | None = None
 
-    async def stream() -> AsyncIterator[str]:
-        woke = service.notifier.subscribe()
-        try:
-            yield "retry: 1000\n\n"
-            last: dict[str, Any] | None = None
-            while loop.time() < deadline and not await request.is_disconnected():
-                woke.clear()
-                now = terminal_state(service, terminal)
-                if now != last:
-                    yield f"event: state\ndata: {orjson.dumps(now).decode()}\n\n"
-                    last = now
-                await woken(woke, timeout=min(HEARTBEAT, deadline - loop.time()))
-                yield ": keep-alive\n\n"
-        finally:
-            service.notifier.unsubscribe(woke)
+    async def read() -> AsyncIterator[str]:
+        nonlocal last
+        now = terminal_state(service, terminal)
+        if now != last:
+            last = now
+            yield f"event: state\ndata: {orjson.dumps(now).decode()}\n\n"
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+    return live_streams.respond(request, service.notifier.subscribe, service.notifier.unsubscribe, read)
 
 
 @router.post("/webhooks")

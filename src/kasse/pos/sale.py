@@ -75,6 +75,9 @@ class SaleTransitionError(Exception):
     """The outcome does not apply to a sale in this status (it was settled already)."""
 
 
+RESERVATION = "reservation"  # the id of a vending sale's one order line until the customer picks an item
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sale:
     """One attempt to take payment for a cart; `lines` is the receipt's order lines as stored."""
@@ -96,6 +99,11 @@ class Sale:
     next_poll_at: float | None = None
     reserved: int = 0  # vending: the maximum price reserved; the rest is released after the capture
     awaiting_choice: bool = False  # vending: approved, but the customer has not picked the item yet
+
+    @property
+    def unchosen(self) -> bool:
+        """Vending: the sale still stands for the reservation alone; no item is picked yet."""
+        return self.reserved > 0 and [line.get("id") for line in self.lines] == [RESERVATION]
 
     @property
     def settled(self) -> bool:

@@ -110,8 +110,7 @@ class PosService:
         now = self.now()
         sale = Sale(reference=reference, terminal=terminal, receipt_number=number, method=method, total=total,
                     currency=self.config.currency, lines=lines, customer=shown, created_at=now,
-                    next_poll_at=now + self.config.first_poll, reserved=total if vending else 0,
-                    awaiting_choice=vending)
+                    next_poll_at=now + self.config.first_poll, reserved=total if vending else 0)
         self.store.put_sale(sale)  # first, so a crash after the create below is recovered by polling
         request = create_request(reference=reference, total=total, currency=sale.currency, lines=lines,
                                  terminal=terminal, number=number, customer=customer, user_flow=user_flow,
@@ -172,9 +171,9 @@ class PosService:
             if sale.qr_url is None and payment.redirect_url:  # the create's own answer was lost
                 return replace(sale, qr_url=payment.redirect_url, next_poll_at=self.now() + self.config.poll_interval)
             return None
-        if payment.state is PaymentState.AUTHORIZED and sale.awaiting_choice:
-            # vending: the money is reserved; capture once the customer picks the item
-            return replace(sale, message="Approved. Choose your item.", next_poll_at=None)
+        if payment.state is PaymentState.AUTHORIZED and (sale.awaiting_choice or sale.unchosen):
+            # vending: the money is reserved now, and only now may the customer pick; capture the pick
+            return replace(sale, awaiting_choice=True, message="Approved. Choose your item.", next_poll_at=None)
         if payment.state is PaymentState.AUTHORIZED:
             return await self._capture_or_retry(sale)
         if payment.state is PaymentState.ABORTED:

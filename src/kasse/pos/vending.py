@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from kasse.pos.cart import Product, vat_included
-from kasse.pos.sale import Sale, SaleStatus
+from kasse.pos.sale import RESERVATION, Sale, SaleStatus
 from kasse.pos.service import PosService
 from kasse.sdk import CallbackQrFormat, CheckedInEvent, Customer, MerchantCallbackQr, NotFoundError, UserFlow
 
@@ -51,19 +51,30 @@ async def on_check_in(pos: PosService, event: CheckedInEvent) -> None:
         log.info("check-in at %s ignored: the machine is busy with %s", terminal, current.reference)
         return
     highest = max(VENDING_ITEMS, key=lambda p: p.price)
-    await pos.start_sale(terminal, "vending", highest.price, [line_of(highest, "Reserved: highest price")],
+    reservation = {**line_of(highest, "Reserved: highest price"), "id": RESERVATION}
+    await pos.start_sale(terminal, "vending", highest.price, [reservation],
                          Customer(customer_token=event.customer_token), vending=True,
                          description=f"Vending machine {terminal.removeprefix(QR_PREFIX)}: reserve, then choose")
 
 
-async def choose(pos: PosService, machine: str, item_id: str) -> Sale | None:
-    """The customer picked an item: charge its price (once approved) and release the rest."""
+class ChoiceRefusedError(Exception):
+    """No item can be picked now: nothing is reserved yet (or any more), or there is no such item."""
+
+
+async def choose(pos: PosService, machine: str, item_id: str) -> Sale:
+    """The customer picked an item: charge its price and release the rest; only once they approved the reservation.
+
+    Raises:
+        ChoiceRefusedError: the customer has not approved (or the sale is over), or the item is unknown.
+    """
     from dataclasses import replace
 
     sale = pos.store.latest_sale(terminal_of(machine))
     item = next((p for p in VENDING_ITEMS if p.id == item_id), None)
-    if sale is None or item is None or not sale.awaiting_choice or sale.status is not SaleStatus.PENDING:
-        return sale
+    if sale is None or not sale.awaiting_choice or sale.status is not SaleStatus.PENDING:
+        raise ChoiceRefusedError("Scan the QR code and approve in the app first.")
+    if item is None:
+        raise ChoiceRefusedError("No such item.")
     chosen = replace(sale, total=item.price, lines=[line_of(item)], awaiting_choice=False,
                      message=f"{item.name} chosen. Capturing…")
     pos.store.put_sale(chosen)

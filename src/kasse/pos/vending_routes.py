@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -25,7 +27,8 @@ async def machine_page(machine: str, request: Request) -> Response:
 @router.post("/vending/{machine}/choose")
 async def choose(machine: str, request: Request) -> Response:
     form = await request.form()
-    await vending.choose(pos(request), machine, str(form.get("item") or ""))
+    with contextlib.suppress(vending.ChoiceRefusedError):  # the page shows why: its items are locked
+        await vending.choose(pos(request), machine, str(form.get("item") or ""))
     return RedirectResponse(f"/pos/vending/{machine}", status_code=303)
 
 
@@ -68,5 +71,8 @@ async def machine_qr(machine: str, request: Request) -> Response:
 async def choose_json(machine: str, request: Request) -> Response:
     service = pos(request)
     body = orjson.loads(await request.body() or b"{}")
-    await vending.choose(service, machine, str(body.get("item", "")) if isinstance(body, dict) else "")
+    try:
+        await vending.choose(service, machine, str(body.get("item", "")) if isinstance(body, dict) else "")
+    except vending.ChoiceRefusedError as refused:
+        return JSONResponse({"message": str(refused)}, status_code=409)
     return JSONResponse(terminal_state(service, vending.terminal_of(machine)))

@@ -77,7 +77,7 @@ def sale_json(sale: Sale) -> dict[str, Any]:
             "method": sale.method, "methodName": METHOD_NAMES.get(sale.method, sale.method),
             "total": kr(sale.total), "totalMinor": sale.total, "captured": kr(sale.captured),
             "capturedMinor": sale.captured, "qrUrl": sale.qr_url, "receiptNumber": sale.receipt_number,
-            "customer": sale.customer, "settled": sale.settled}
+            "customer": sale.customer, "settled": sale.settled, "awaitingChoice": sale.awaiting_choice}
 
 
 def terminal_state(service: PosService, terminal: str) -> dict[str, Any]:

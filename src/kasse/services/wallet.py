@@ -14,6 +14,7 @@ from datetime import datetime
 
 from kasse.domain.inbox import Answer, PaymentRequest, RequestSource, WalletError, WalletRefusal
 from kasse.domain.magic_amounts import AmountOutcome
+from kasse.domain.money import Money
 from kasse.domain.payment import Payment
 from kasse.domain.payment_state import PaymentState
 from kasse.domain.personal_qr import ScanKind, Scanned, classify
@@ -226,6 +227,28 @@ class WalletEntry:
         """Tell whether the user can still answer it."""
         return self.request.answer is None and self.payment.state is PaymentState.CREATED
 
+    @property
+    def charged(self) -> Money:
+        """What the user's card was charged, as the app shows it: the captured amount once there is one.
+
+        A vending machine reserves its top price and captures the chosen item: the user paid that, not
+        the reservation. Until a capture the reserved (or requested) amount is what there is to show.
+        """
+        p = self.payment
+        return Money(p.captured, p.amount.currency) if p.captured else p.amount
+
+    @property
+    def released(self) -> Money | None:
+        """The part of an approved reservation the shop let go (cancelled), if any."""
+        p = self.payment
+        return Money(p.cancelled, p.amount.currency) if p.authorized and p.cancelled else None
+
+    @property
+    def refunded(self) -> Money | None:
+        """What the shop paid back, if anything."""
+        p = self.payment
+        return Money(p.refunded, p.amount.currency) if p.refunded else None
+
 
 def entry(uow: UnitOfWork, request: PaymentRequest) -> WalletEntry:
     """Return the entry of a request; its payment was created with it and is never deleted."""
@@ -237,3 +260,8 @@ def entry(uow: UnitOfWork, request: PaymentRequest) -> WalletEntry:
 def entries(uow: UnitOfWork, msisdn: str, limit: int = 50) -> list[WalletEntry]:
     """Return the user's entries, newest first."""
     return [entry(uow, r) for r in uow.wallet.requests_of(msisdn, limit)]
+
+
+def newest_pending(uow: UnitOfWork, msisdn: str) -> PaymentRequest | None:
+    """Return the user's newest request still waiting for an answer (what a cashier just sent), if any."""
+    return next((e.request for e in entries(uow, msisdn, 20) if e.pending), None)

@@ -1,4 +1,9 @@
-"""The landing page of WEB_REDIRECT payments (contract §4.2.3): type a phone number, the request goes there."""
+"""The landing page of WEB_REDIRECT payments (contract §4.2.3): type a phone number, the request goes there.
+
+A user already signed in to the wallet in this browser pays as themselves, without typing a number. Once
+the payment is answered (here or on the phone) the page sends the customer back to the payment's
+`returnUrl`, where the merchant shows the outcome: that is how a web shop gets its customer back.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ from starlette.responses import RedirectResponse, Response
 
 from kasse.domain.inbox import WalletError, WalletRefusal
 from kasse.domain.payment import Payment
+from kasse.domain.payment_state import PaymentState
 from kasse.services import wallet
-from kasse.wallet.views import COOKIE, current_user, go, render, wallet_container
+from kasse.wallet.views import COOKIE, current_user, go, render, return_url, wallet_container
 
 router = APIRouter(prefix="/wallet", include_in_schema=False)
 
@@ -31,8 +37,28 @@ async def landing(request: Request) -> Response:
         return render(request, "message.html", None, status=404, title="Payment not found",
                       text="This payment link is not valid.")
     payment, merchant_name = found
+    back = return_url(payment)
+    if back and payment.state is not PaymentState.CREATED:  # answered: the merchant's page says how it went
+        return RedirectResponse(back, status_code=303)
     return render(request, "landing.html", current_user(request), payment=payment, merchant_name=merchant_name,
-                  token=token, sent_to=request.query_params.get("sent"))
+                  token=token, sent_to=request.query_params.get("sent"),
+                  other=request.query_params.get("other") == "1")
+
+
+@router.post("/landing/me")
+async def pay_as_me(request: Request) -> Response:
+    # the wallet user signed in here takes the payment into their own wallet and answers it there
+    form = await request.form()
+    token = str(form.get("token", ""))
+    user = current_user(request)
+    if user is None:
+        return go(f"/wallet/landing?token={token}")
+    c = wallet_container(request)
+    try:
+        sent = await c.db.write(lambda uow: wallet.send_from_landing(uow, c.clock, token, user.msisdn))
+    except WalletError as err:
+        return go(f"/wallet/landing?token={token}", err.refusal)
+    return RedirectResponse(f"/wallet/pay/{sent.msn}/{sent.reference}", status_code=303)
 
 
 @router.post("/landing")

@@ -22,8 +22,8 @@ from kasse.domain.user import User, age_on
 from kasse.services import receipts, wallet
 from kasse.services.ports import UnitOfWork
 from kasse.services.users import personal_qr_contents
-from kasse.wallet.live import stream
-from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, wallet_container
+from kasse.wallet.live import pending_path, stream
+from kasse.wallet.views import COOKIE, current_user, go, login_redirect, render, return_url, wallet_container
 
 router = APIRouter(prefix="/wallet", include_in_schema=False)
 MAX_UPLOAD = BODY_RULES["POST", "/wallet/scan"].limit  # the scanner's photo: the one body allowed over 64 KiB
@@ -94,8 +94,13 @@ async def my_qr(request: Request) -> Response:
         return login_redirect(request)
     version = "1.0" if request.query_params.get("v") == "1" else "2.0"
     content = personal_qr_contents(user)[version]
-    svg = wallet_container(request).qr.svg(content, 280).decode()
-    return render(request, "myqr.html", user, content=content, version=version, svg=svg, tab="qr")
+    c = wallet_container(request)
+    svg = c.qr.svg(content, 280).decode()
+    # the page follows the wallet: a request the cashier sends after scanning this code opens by itself
+    shown = c.db.read(lambda uow: pending_path(uow, user.msisdn))
+    sig = c.db.read(lambda uow: uow.wallet.signature(user.msisdn))
+    return render(request, "myqr.html", user, content=content, version=version, svg=svg, tab="qr",
+                  sig=sig, shown_pending=shown)
 
 
 @router.get("/scan")
@@ -181,7 +186,7 @@ async def _payment_screen(request: Request, msn: str, reference: str, template: 
     seconds_left = max(0, int((item.payment.expires_at - c.clock.now()).total_seconds()))
     sig = c.db.read(lambda uow: uow.wallet.signature(user.msisdn))
     return render(request, template, user, item=item, receipt=summary, seconds_left=seconds_left, sig=sig,
-                  sca=request.query_params.get("sca") == "1", tab="home")
+                  sca=request.query_params.get("sca") == "1", tab="home", back=return_url(item.payment))
 
 
 @router.get("/pay/{msn}/{reference}")
@@ -214,7 +219,9 @@ async def answer(msn: str, reference: str, action: str, request: Request) -> Res
         if err.refusal is WalletRefusal.SCA_REQUIRED:
             return RedirectResponse(f"{here}?sca=1", status_code=303)
         return go(here, err.refusal)
-    return RedirectResponse(here, status_code=303)
+    payment = c.db.read(lambda uow: uow.payments.get(msn, reference))
+    back = return_url(payment) if payment is not None else None
+    return RedirectResponse(back or here, status_code=303)  # a web shop gets its customer back
 
 
 @router.get("/waiting/{token}")
@@ -245,5 +252,6 @@ async def events(request: Request) -> Response:
         seconds = float(request.query_params.get("seconds", "25"))
     except ValueError:
         seconds = 25.0
-    return await stream(request, wallet_container(request), user.msisdn, request.query_params.get("checkIn"),
-                        seconds)
+    params = request.query_params
+    return stream(request, wallet_container(request), user.msisdn, check_in=params.get("checkIn"),
+                  shown_pending=params.get("shown"), seconds=seconds)

@@ -16,6 +16,7 @@ from kasse.api.problems import ProblemError
 from kasse.container import Container
 from kasse.domain.inbox import MESSAGES, WalletRefusal
 from kasse.domain.money import Money, format_local
+from kasse.domain.payment import Payment
 from kasse.domain.user import User, age_on
 
 
@@ -51,6 +52,16 @@ def initials(name: str) -> str:
 
 
 TEMPLATES.env.filters.update(money=money, phone=phone, when=when, initials=initials)
+
+
+def return_url(payment: Payment) -> str | None:
+    """Where a web payment sends its customer once answered (WEB_REDIRECT's `returnUrl`); None for the others.
+
+    A payment pushed to a phone at a till has nowhere to return to; a web shop's customer must get back.
+    """
+    details = payment.details
+    url = details.get("returnUrl")
+    return url if details.get("userFlow") == "WEB_REDIRECT" and isinstance(url, str) and url else None
 
 
 def wallet_container(request: Request) -> Container:

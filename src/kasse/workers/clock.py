@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from kasse.container import Container
+from kasse.live_streams import woken
 from kasse.services.shared_clock import follow
 from kasse.services.topics import CLOCK
 
@@ -25,5 +25,4 @@ async def follow_clock(container: Container, stop: asyncio.Event) -> None:
                 container.commits.notify({CLOCK})
         except Exception:
             log.exception("could not read the shared clock; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), CLOCK_INTERVAL)
+        await woken(stop, timeout=CLOCK_INTERVAL)

@@ -11,7 +11,6 @@ claimed in the same transaction that records its predecessor as delivered.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from kasse.domain.delivery_shares import full_units
 from kasse.domain.webhook_delivery import DeliveryJob
+from kasse.live_streams import woken
 from kasse.services.deliveries import LEASE, AttemptResult, WebhookSender, claim_due, find_fair_share, record_attempts
 from kasse.services.faulty_sender import FaultyWebhookSender
 from kasse.services.ports import Clock, Ids, UnitOfWork
@@ -80,11 +80,9 @@ class DeliveryLoop:
                     await self.cycle()
                 except Exception:  # nothing is lost: unrecorded attempts stay queued, claims run out
                     log.exception("webhook delivery cycle failed; retrying in %s s", self.poll)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.poll)
+                    await woken(stop, timeout=self.poll)
                     continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll)
+                await woken(self._wake, timeout=self.poll)
         finally:
             stopper.cancel()
             await self._shutdown()

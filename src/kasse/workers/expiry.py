@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from kasse.container import Container
+from kasse.live_streams import woken
 from kasse.services.expiry import sweep_expired
 
 log = logging.getLogger("kasse.worker")
@@ -23,5 +23,4 @@ async def expire_loop(container: Container, stop: asyncio.Event) -> None:
                 await container.db.write(limiter.prune)
         except Exception:
             log.exception("expiry sweep failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), SWEEP_INTERVAL)
+        await woken(stop, timeout=SWEEP_INTERVAL)

@@ -8,10 +8,10 @@ closes in its own transaction under its row lock: several processes may run this
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from kasse.container import Container
+from kasse.live_streams import woken
 from kasse.services.ledger_closing import ClosedDate, close_due_ledgers
 
 log = logging.getLogger("kasse.ledgers")
@@ -32,5 +32,4 @@ async def run_ledger_closing(container: Container, stop: asyncio.Event) -> None:
             await close_due(container)
         except Exception:  # nothing is lost: the date stays open and is closed on the next look
             log.exception("closing ledger dates failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), CLOSE_POLL)
+        await woken(stop, timeout=CLOSE_POLL)

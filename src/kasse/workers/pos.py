@@ -12,11 +12,11 @@ import asyncio
 import logging
 from pathlib import Path
 
+from kasse.live_streams import woken
 from kasse.pos.runtime import PosRuntime
 from kasse.pos.service import PosService
 from kasse.pos.webhooks import ensure_webhook
 from kasse.sdk import NetworkError
-from kasse.wakeups import woken
 
 log = logging.getLogger("kasse.pos")
 FIRST_RETRY = 0.5  # seconds before the second registration attempt ...

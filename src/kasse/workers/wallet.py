@@ -6,9 +6,9 @@ import asyncio
 import logging
 
 from kasse.container import Container
+from kasse.live_streams import woken as woken_by
 from kasse.services import wallet
 from kasse.services.topics import CLOCK, WALLET
-from kasse.wakeups import woken as woken_by
 
 log = logging.getLogger("kasse.wallet")
 

@@ -3,24 +3,21 @@
 Only for that sales unit: the request carries its access token, subscription key and MSN exactly as an
 ePayment call does (contract §2.3), so a shared sandbox shows no one another unit's payments.
 
-Fed by the event log: each commit wakes the stream, which reads the events after the last one it
-sent. Each message's `id` is the event's position in the log, so a client that reconnects with
-`Last-Event-ID` (or `?after=`) misses nothing. That is also why a stream ends itself after
-`LIFETIME`: granian waits for open responses when it stops and tells the app nothing, so a stream
-that never ended would hold `kasse serve` up on Ctrl-C; clients just reconnect.
+Fed by the event log: each commit wakes the stream (`kasse.live_streams`, like every live page), which
+reads the events after the last one it sent. Each message's `id` is the event's position in the log, so a
+client that reconnects with `Last-Event-ID` (or `?after=`) misses nothing when a stream ends.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from collections.abc import AsyncIterator, Sequence
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
+from kasse import live_streams
 from kasse.api.context import container
 from kasse.api.control import KASSE_CONTROL
 from kasse.api.operations import Access, Answer, Operation, Query, routes
@@ -30,10 +27,6 @@ from kasse.domain.events import PaymentEvent
 from kasse.domain.merchant import MSN_PATTERN
 from kasse.services.topics import EVENTS
 
-KEEP_ALIVE = 15.0  # seconds; a comment line so proxies and clients see the connection is alive
-LIFETIME = 3.0  # seconds a stream lives before the client reconnects (see above)
-POLL = 1.0  # seconds; catches events written by another process, whose commits do not wake us (they carry no
-# cross-process notification: adapters/postgres/database.py SHARED_TOPICS)
 BATCH = 500
 _MSN = re.compile(MSN_PATTERN)
 
@@ -47,34 +40,25 @@ def _start(request: Request, c: Container) -> int:
     return int(raw)
 
 
-async def _messages(c: Container, msn: str, after: int) -> AsyncIterator[bytes]:
-    async def read(position: int) -> Sequence[tuple[int, PaymentEvent]]:
-        return await c.db.query(lambda uow: uow.event_feed.since(msn, position, BATCH))
+async def _since(c: Container, msn: str, position: int) -> Sequence[tuple[int, PaymentEvent]]:
+    return await c.db.query(lambda uow: uow.event_feed.since(msn, position, BATCH))
 
-    wake = c.commits.subscribe(EVENTS)
-    position, quiet = after, 0.0
-    ends = time.monotonic() + LIFETIME
-    try:
-        yield b"retry: 500\n: connected\n\n"
-        while time.monotonic() < ends:
-            wake.clear()
-            batch = await read(position)
+
+def _reader(c: Container, msn: str, after: int) -> live_streams.Read:
+    position = after
+
+    async def read() -> AsyncIterator[bytes]:
+        nonlocal position
+        while True:
+            batch = await _since(c, msn, position)
             for at, event in batch:
                 yield b"id: %d\nevent: payment\ndata: %s\n\n" % (at, orjson.dumps(event.to_webhook()))
             if batch:
                 position = batch[-1][0]
-            if len(batch) == BATCH:
-                continue
-            try:
-                await asyncio.wait_for(wake.wait(), POLL)
-                quiet = 0.0
-            except TimeoutError:
-                quiet += POLL
-            if quiet >= KEEP_ALIVE:
-                quiet = 0.0
-                yield b": keep-alive\n\n"
-    finally:
-        c.commits.unsubscribe(wake)
+            if len(batch) < BATCH:
+                return
+
+    return read
 
 
 async def event_stream(request: Request) -> Response:
@@ -86,8 +70,8 @@ async def event_stream(request: Request) -> Response:
     if asked is not None and asked != msn:
         raise ProblemError(403, "The msn is not the access token's sales unit", [("msn", "not this sales unit")])
     after = _start(request, c)
-    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
-    return StreamingResponse(_messages(c, msn, after), media_type="text/event-stream", headers=headers)
+    return live_streams.respond(request, lambda: c.commits.subscribe(EVENTS), c.commits.unsubscribe,
+                                _reader(c, msn, after))
 
 
 OPERATIONS = (
@@ -95,7 +79,7 @@ OPERATIONS = (
               "Follow a sales unit's payment events",
               "A Server-Sent Events stream (what `kasse listen` reads): one `payment` message per event, its data "
               "the webhook payload, its id the event's position. Reconnect with Last-Event-ID (or `?after=`) to "
-              "miss nothing; a stream ends itself after a few seconds.",
+              "miss nothing; a stream ends itself after 25 seconds, and at once when the server stops.",
               Answer(200, "The stream", media="text/event-stream"), Access.MERCHANT,
               query=(Query("msn", "The sales unit; the token's own if left out",
                            {"type": "string", "pattern": "^[0-9]{4,10}$"}),
