@@ -35,6 +35,7 @@ OPEN_PREFIXES = {
     "/redoc": "the API description",
     "/console/signin": "the operator's sign-in page: it checks the operator token itself",
     "/console/signout": "forgets the operator's browser session",
+    "/console": "the sandbox console: absent in production, behind the operator token when exposed",
 }
 
 PATH_VALUES = {
