@@ -9,6 +9,7 @@ after redaction, so a cut can never reveal half a secret that redaction would ha
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -26,7 +27,9 @@ SECRET_FIELDS = frozenset({
     "secret", "access_token", "accesstoken", "client_secret", "clientsecret", "client_id", "clientid",
     "password", "subscriptionkey", "subscription_key", "refresh_token", "id_token",
 })
-_HINTS = ("secret", "token", "password", "key")
+# a body is parsed (and redacted) only when it may hold one: a secret-named key, or the word anywhere
+_SECRET_KEY = re.compile(r'"(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:', re.IGNORECASE)
+_HINTS = ("secret", "password")
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -53,13 +56,18 @@ def _truncate(text: str) -> str:
 
 
 def _mentions_secret(text: str) -> bool:
+    if _SECRET_KEY.search(text):
+        return True
     lower = text.lower()
     return any(hint in lower for hint in _HINTS)
 
 
 def redact_query(query: str) -> str:
     """Return a query string with secret-named parameters' values replaced."""
-    if not query or not _mentions_secret(query):
+    if not query:
+        return query
+    lower = query.lower()
+    if not any(name + "=" in lower for name in SECRET_FIELDS):
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
     return urlencode([(k, REDACTED if k.lower() in SECRET_FIELDS else v) for k, v in pairs], safe="[]")
@@ -72,13 +80,13 @@ def redact_body(raw: bytes, content_type: str = "") -> str:
     text = raw.decode("utf-8", "replace")
     if not _mentions_secret(text):
         return _truncate(text)
-    if "form-urlencoded" in content_type:
+    form = "=" in text and not text.lstrip().startswith(("{", "["))  # a form, whatever it was labelled
+    if form or "form-urlencoded" in content_type:
         return _truncate(redact_query(text))
-    try:
-        parsed = json.loads(text)
-    except ValueError:
+    try:  # too deep a nesting is refused by the API as well, and here withheld like any unreadable body
+        return _truncate(json.dumps(_redact_value(json.loads(text)), ensure_ascii=False, separators=(",", ":")))
+    except (ValueError, RecursionError):
         return f"[withheld: {len(raw)} bytes that are not JSON and may hold a secret]"
-    return _truncate(json.dumps(_redact_value(parsed), ensure_ascii=False, separators=(",", ":")))
 
 
 def parse_json_field(raw: bytes, name: str) -> str | None:
@@ -87,7 +95,7 @@ def parse_json_field(raw: bytes, name: str) -> str | None:
         return None
     try:
         parsed = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     value = parsed.get(name) if isinstance(parsed, dict) else None
     return value if isinstance(value, str) else None

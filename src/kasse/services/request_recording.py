@@ -108,6 +108,14 @@ def record_of(exchange: Exchange) -> RequestRecord:
     )
 
 
+def _record_or_none(exchange: Exchange) -> RequestRecord | None:
+    try:
+        return record_of(exchange)
+    except Exception:  # a body no rule foresaw must not stop the log: that one request is left out
+        log.exception("could not record %s %s", exchange.method, exchange.path[:200])
+        return None
+
+
 def store_requests(uow: UnitOfWork, records: Sequence[RequestRecord], now: datetime, retention: Retention) -> None:
     """Append a batch to the request log and prune the log to its retention."""
     uow.request_log.append(records)
@@ -161,7 +169,8 @@ class RequestRecorder:
         stored = 0
         while self._pending:
             exchanges = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
-            records = [record_of(e) for e in exchanges]
+            records = [r for r in map(_record_or_none, exchanges) if r is not None]
+            self.dropped += len(exchanges) - len(records)
             job = functools.partial(store_requests, records=records, now=self.clock.now(), retention=self.retention)
             try:
                 await self.db.write(job)

@@ -62,3 +62,10 @@ def test_a_creates_reference_is_read_from_its_body() -> None:
     assert parse_json_field(b'{"reference": "r-1", "amount": {}}', "reference") == "r-1"
     assert parse_json_field(b"not json", "reference") is None
     assert parse_json_field(b'{"reference": 5}', "reference") is None
+
+
+def test_a_body_nested_too_deep_to_parse_is_withheld_or_ignored() -> None:
+    deep = b'{"secret": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    assert redact_body(deep).startswith("[withheld")
+    assert parse_json_field(b'{"reference": ' + b"[" * 100_000, "reference") is None
