@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from kasse.domain.request_redaction import parse_json_field, redact_body, redact_headers, redact_query
+from kasse.domain.request_redaction import redact_body, redact_headers, redact_query, reference_in
 from kasse.services.ports import Clock, UnitOfWork
 from kasse.services.read_models import RequestRecord
 
@@ -73,7 +73,7 @@ def reference_of(method: str, path: str, body: bytes) -> str | None:
     """Return the payment (order) reference a request is about: from its path, or a create's body."""
     if path.startswith("/epayment/v1/payments"):
         if path.rstrip("/") == "/epayment/v1/payments":
-            return parse_json_field(body, "reference") if method == "POST" else None
+            return reference_in(body) if method == "POST" else None
         return _segment(path, 4)
     if path.startswith("/epayment/v1/test/payments/"):
         return _segment(path, 5)
@@ -88,8 +88,7 @@ def _short(value: str | None) -> str | None:
 
 def record_of(exchange: Exchange) -> RequestRecord:
     """Return what the log keeps of an exchange: redacted headers, query and bodies, who and which payment."""
-    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in exchange.headers]
-    kept = redact_headers(headers)
+    kept = redact_headers(exchange.headers)
     content_type = kept.get("content-type", "")
     return RequestRecord(
         id=0,
