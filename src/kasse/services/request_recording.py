@@ -78,7 +78,7 @@ def reference_of(method: str, path: str, body: bytes) -> str | None:
     if path.startswith("/epayment/v1/test/payments/"):
         return _segment(path, 5)
     if path.startswith("/order-management/v2/"):  # /{type}/{orderId} or /{type}/receipts|categories/{orderId}
-        return _segment(path, 6) if _segment(path, 4) in ("receipts", "categories") else _segment(path, 4)
+        return _segment(path, 5) if _segment(path, 4) in ("receipts", "categories") else _segment(path, 4)
     return None
 
 

@@ -92,9 +92,9 @@ class SqlRequestLog:
 
     def prune(self, *, keep: int, recorded_before: datetime) -> None:
         # kasse's clock only moves forward, so the log is in time order by id: the too old are the oldest
-        # ids. Walk them from the start of the primary key, at most PRUNE_STEP per call (the recorder calls
+        # ids. Walk the first PRUNE_STEP ids of the primary key per call (the recorder calls
         # every flush), so a prune costs what it deletes and the log needs no index on `at`
-        send(self.conn, "DELETE FROM request_log WHERE id IN (SELECT id FROM request_log ORDER BY id LIMIT ?)"
-                        " AND at < ?", (PRUNE_STEP, rows.to_us(recorded_before)))
+        send(self.conn, "DELETE FROM request_log WHERE id < (SELECT MIN(id) FROM request_log) + ? AND at < ?",
+             (PRUNE_STEP, rows.to_us(recorded_before)))
         # the newest `keep` by id: an index range from the oldest row, as long as what it deletes
         send(self.conn, "DELETE FROM request_log WHERE id <= (SELECT MAX(id) FROM request_log) - ?", (keep,))
