@@ -9,31 +9,13 @@ from typing import Any
 
 import pytest
 
-from kasse.services.read_models import RequestRecord
 from kasse.services.request_recording import BATCH, Exchange, RequestRecorder, Retention, reference_of
-from tests.fakes import EPOCH, FakeClock
-
-
-class FakeRequestLog:
-    def __init__(self) -> None:
-        self.stored: list[RequestRecord] = []
-        self.pruned: list[tuple[int, Any]] = []
-
-    def append(self, records: list[RequestRecord]) -> None:
-        self.stored.extend(records)
-
-    def prune(self, *, keep: int, recorded_before: Any) -> None:
-        self.pruned.append((keep, recorded_before))
-
-
-class FakeUow:
-    def __init__(self) -> None:
-        self.request_log = FakeRequestLog()
+from tests.fakes import EPOCH, FakeClock, InMemoryUnitOfWork
 
 
 class FakeWrites:
     def __init__(self, fail: bool = False) -> None:
-        self.uow = FakeUow()
+        self.uow = InMemoryUnitOfWork()
         self.fail = fail
         self.jobs = 0
 
@@ -67,9 +49,9 @@ def test_a_flush_stores_everything_in_batches_redacted_and_prunes_to_the_retenti
     stored = asyncio.run(recorder.flush())
 
     assert stored == BATCH + 1 and writes.jobs == 2 and recorder.recorded == BATCH + 1
-    record = writes.uow.request_log.stored[0]
-    assert record.reference == "r-1" and record.request_headers == {"authorization": "[redacted]"}
-    assert writes.uow.request_log.pruned[0] == (10, clock.now() - timedelta(days=1))
+    kept = writes.uow.request_log.search(limit=1000)
+    assert [r.id for r in kept] == list(range(BATCH - 8, BATCH + 2))  # the newest 10
+    assert kept[0].reference == "r-1" and kept[0].request_headers == {"authorization": "[redacted]"}
 
 
 def test_a_failed_write_is_counted_as_dropped_and_the_recorder_goes_on() -> None:
@@ -95,7 +77,7 @@ def test_stopping_flushes_what_is_left() -> None:
 
     asyncio.run(run_then_stop())
 
-    assert len(writes.uow.request_log.stored) == 1
+    assert len(writes.uow.request_log.records) == 1
 
 
 @pytest.mark.parametrize(("method", "path", "body", "reference"), [
