@@ -13,12 +13,13 @@ EVENTS = ("authorized", "captured", "cancelled", "refunded", "expired", "aborted
 
 
 @click.command()
-@click.argument("event", type=click.Choice(EVENTS, case_sensitive=False))
+@click.argument("event", metavar="EVENT", type=click.Choice(EVENTS, case_sensitive=False))
 @click.option("--msn", type=MSN, default=DEMO.msn, show_default=True, help="The sales unit whose payment it is.")
 @url_option
 def trigger(event: str, msn: str, base_url: str) -> None:
     """Create a fresh payment and drive it to EVENT; its webhooks fire as usual.
 
+    EVENT: authorized, captured, cancelled, refunded, expired, aborted, terminated or user.checked-in.
     Each step goes through the use case the API or the wallet runs (create, approve, capture, ...).
     `user.checked-in` has the first test user check in at the sales unit's callback QR `kasse-trigger`.
     """
