@@ -1,6 +1,6 @@
 """The request log over SQL: appended in batches by the recorder, listed by id, pruned by count and age.
 
-Every query walks one index (`request_log_by_msn`, `..._by_reference` or the primary key) from
+Every query walks one index (`request_log_by_msn`, `..._by_reference`, the primary key, `..._by_at`) from
 its cursor and stops after `limit` rows, so a page costs what it returns however long the log is.
 """
 
@@ -20,7 +20,6 @@ COLUMNS = statements.columns(tables.request_log)
 _INSERTED = statements.columns(tables.request_log, ("id",))
 _ROW_MARKS = "(" + ",".join("?" * len(_INSERTED.split(", "))) + ")"
 CHUNK = 200  # rows per INSERT: 2,400 parameters, under every driver's limit
-PRUNE_STEP = 2000  # the oldest rows looked at per prune: above what a flush appends, so age keeps up
 
 
 def _status_clause(status: str) -> tuple[str, tuple[int, ...]]:
@@ -91,10 +90,6 @@ class SqlRequestLog:
             send(self.conn, f"INSERT INTO request_log ({_INSERTED}) VALUES {marks}", params)
 
     def prune(self, *, keep: int, recorded_before: datetime) -> None:
-        # kasse's clock only moves forward, so the log is in time order by id: the too old are the oldest
-        # ids. Walk the first PRUNE_STEP ids of the primary key per call (the recorder calls
-        # every flush), so a prune costs what it deletes and the log needs no index on `at`
-        send(self.conn, "DELETE FROM request_log WHERE id < (SELECT MIN(id) FROM request_log) + ? AND at < ?",
-             (PRUNE_STEP, rows.to_us(recorded_before)))
+        send(self.conn, "DELETE FROM request_log WHERE at < ?", (rows.to_us(recorded_before),))  # request_log_by_at
         # the newest `keep` by id: an index range from the oldest row, as long as what it deletes
         send(self.conn, "DELETE FROM request_log WHERE id <= (SELECT MAX(id) FROM request_log) - ?", (keep,))

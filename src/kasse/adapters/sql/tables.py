@@ -359,8 +359,7 @@ partner_grants = Table(
 )
 
 # 0006: the request log (issue 15.3): every official API request, redacted; pruned by count and age, so its
-# indexes serve listing by sales unit, by payment and by id (and pruning, oldest ids first), at the cost of what
-# they return
+# indexes serve listing by sales unit, by payment and by id, and the age cut, each at the cost of what it returns
 request_log = Table(
     "request_log",
     metadata,
@@ -380,3 +379,4 @@ request_log = Table(
 )
 Index("request_log_by_msn", request_log.c.msn, request_log.c.id)
 Index("request_log_by_reference", request_log.c.reference, request_log.c.id)
+Index("request_log_by_at", request_log.c.at)

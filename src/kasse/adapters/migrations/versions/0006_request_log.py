@@ -35,9 +35,11 @@ def upgrade() -> None:
     )
     op.create_index("request_log_by_msn", "request_log", ["msn", "id"])
     op.create_index("request_log_by_reference", "request_log", ["reference", "id"])
+    op.create_index("request_log_by_at", "request_log", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("request_log_by_at", "request_log")
     op.drop_index("request_log_by_reference", "request_log")
     op.drop_index("request_log_by_msn", "request_log")
     op.drop_table("request_log")
