@@ -20,7 +20,6 @@ from kasse.domain.payment_state import EventName, PaymentState
 from kasse.services.faults import MemoryFaultStore as InMemoryFaults  # noqa: F401 - the fakes' name for it
 from kasse.services.payment_commands import CreatePayment, UserFlow
 from kasse.services.ports import StoredResponse
-from kasse.services.read_models import RequestRecord
 from tests.ledger_fakes import InMemoryLedgers, InMemoryPartners
 
 EPOCH = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -182,31 +181,6 @@ class RecordingOutbox:
         return len(hooks)
 
 
-class InMemoryRequestLog:
-    """The request log (services.read_models.RequestLog) in a list; ids are positions from 1."""
-
-    def __init__(self) -> None:
-        self.records: list[RequestRecord] = []
-
-    def append(self, records: Sequence[RequestRecord]) -> None:
-        start = self.records[-1].id if self.records else 0
-        self.records.extend(replace(r, id=start + i) for i, r in enumerate(records, 1))
-
-    def prune(self, *, keep: int, recorded_before: datetime) -> None:
-        self.records = [r for r in self.records if r.at >= recorded_before][-keep:]
-
-    def search(self, *, msn: str | None = None, reference: str | None = None, status: str | None = None,
-               after: int = 0, before: int | None = None, limit: int = 100) -> list[RequestRecord]:
-        def keeps(r: RequestRecord) -> bool:
-            wanted = status is None or (str(r.status)[0] == status[0] if status.endswith("xx") else
-                                        str(r.status) == status)
-            return (wanted and msn in (None, r.msn) and reference in (None, r.reference)
-                    and (r.id > after if after > 0 else before is None or r.id < before))
-
-        found = [r for r in self.records if keeps(r)]
-        return found[:limit] if after > 0 else found[-limit:]
-
-
 class InMemoryUnitOfWork:
     """All repositories in memory; every write is visible at once, nothing is ever rolled back."""
 
@@ -218,7 +192,6 @@ class InMemoryUnitOfWork:
         self.outbox = RecordingOutbox()
         self.ledgers = InMemoryLedgers()
         self.partners = InMemoryPartners()
-        self.request_log = InMemoryRequestLog()
 
 
 # every type a registration can subscribe to: the payment events and the static QR check-in

@@ -33,9 +33,9 @@ OPEN_PREFIXES = {
     "/openapi.json": "the API description",
     "/docs": "the API description",
     "/redoc": "the API description",
+    "/console": "the sandbox console: test mode only, behind the operator token when exposed (test_operator_token)",
     "/console/signin": "the operator's sign-in page: it checks the operator token itself",
     "/console/signout": "forgets the operator's browser session",
-    "/console": "the sandbox console: absent in production, behind the operator token when exposed",
 }
 
 PATH_VALUES = {
