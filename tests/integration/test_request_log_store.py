@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kasse.adapters.sqlite.database import SqliteDatabase
 from kasse.services.read_models import RequestRecord
-from tests.harness import InProcessKasse, in_process
+from tests.harness import TEST_DATABASE_URL, InProcessKasse, in_process
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -98,3 +100,40 @@ def test_a_large_batch_is_stored_whole(kasse: InProcessKasse) -> None:
     stored(kasse, [a_request(n) for n in range(450)])
 
     assert len(search(kasse, limit=1000)) == 450
+
+
+@pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="SQLite's EXPLAIN QUERY PLAN")
+@pytest.mark.parametrize(("filters", "index"), [
+    ({"msn": "111111"}, "request_log_by_msn"),
+    ({"msn": "111111", "after": 5}, "request_log_by_msn"),
+    ({"reference": "r-1"}, "request_log_by_reference"),
+    ({"msn": "111111", "reference": "r-1", "before": 9}, "request_log_by"),
+    ({"after": 5}, "INTEGER PRIMARY KEY"),
+])
+def test_listing_walks_an_index_from_its_cursor(kasse: InProcessKasse, filters: dict[str, Any], index: str) -> None:
+    plan = plans_of(kasse, lambda uow: uow.request_log.search(**filters))
+
+    assert index in plan and "SCAN request_log" not in plan and "TEMP B-TREE" not in plan
+
+
+@pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="SQLite's EXPLAIN QUERY PLAN")
+def test_pruning_walks_the_primary_key_from_the_oldest(kasse: InProcessKasse) -> None:
+    plan = plans_of(kasse, lambda uow: uow.request_log.prune(keep=3, recorded_before=T0), write=True)
+
+    assert "SCAN request_log" not in plan and "TEMP B-TREE" not in plan
+
+
+def plans_of(kasse: InProcessKasse, fn: Any, *, write: bool = False) -> str:
+    """Run `fn` with every statement traced, and return the query plans of the request log's statements."""
+    db = kasse.container.db
+    assert isinstance(db, SqliteDatabase)
+    seen: list[str] = []
+    db.trace_statements(seen.append)
+    try:
+        db.write_sync(fn) if write else db.read(fn)
+    finally:
+        db.trace_statements(None)
+    statements = [s for s in seen if "request_log" in s and not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+    assert statements
+    explained = db.read(lambda uow: [uow.conn.execute(f"EXPLAIN QUERY PLAN {s}").fetchall() for s in statements])
+    return "\n".join(str(row[-1]) for rows in explained for row in rows)

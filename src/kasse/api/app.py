@@ -32,6 +32,8 @@ from kasse.api.control import (
     ledgers,
     merchant_listing,
     merchants,
+    requests,
+    trigger,
     users,
 )
 from kasse.api.faults import LostResponseError
@@ -88,6 +90,8 @@ CONTROL: list[ModuleType] = [
     events,
     ledgers,
     ledger_actions,
+    requests,
+    trigger,
 ]
 
 

@@ -9,10 +9,12 @@ from kasse.cli.db import db
 from kasse.cli.demo import demo
 from kasse.cli.fault import fault
 from kasse.cli.listen import listen
+from kasse.cli.logs import logs
 from kasse.cli.merchant import merchant
 from kasse.cli.pos import pos
 from kasse.cli.serve import serve, worker
 from kasse.cli.settlement import ledger, merchant_settlement, partner
+from kasse.cli.trigger import trigger
 from kasse.cli.usage import KasseGroup
 from kasse.cli.user import user
 
@@ -25,6 +27,7 @@ def main() -> None:
     """kasse: a self-hostable in-person mobile payment platform, wire-compatible with Vipps MobilePay."""
 
 
-for command in (serve, worker, merchant, user, db, listen, pos, demo, clock, fault, ledger, partner):
+for command in (serve, worker, merchant, user, db, listen, logs, trigger, pos, demo, clock, fault, ledger,
+                partner):
     main.add_command(command)
 merchant.add_command(merchant_settlement)

@@ -7,17 +7,17 @@ import pytest
 from kasse.domain.request_redaction import (
     MAX_BODY_CHARS,
     REDACTED,
-    parse_json_field,
     redact_body,
     redact_headers,
     redact_query,
+    reference_in,
 )
 
 
 @pytest.mark.parametrize("name", ["Authorization", "client_secret", "client_id", "Ocp-Apim-Subscription-Key",
                                   "Cookie"])
 def test_credential_headers_keep_their_name_but_not_their_value(name: str) -> None:
-    kept = redact_headers([(name, "s3cr3t-value"), ("Idempotency-Key", "k-1")])
+    kept = redact_headers([(name.encode(), b"s3cr3t-value"), (b"Idempotency-Key", b"k-1")])
 
     assert kept == {name.lower(): REDACTED, "idempotency-key": "k-1"}
 
@@ -59,6 +59,13 @@ def test_a_query_with_a_secret_parameter_is_redacted() -> None:
 
 
 def test_a_creates_reference_is_read_from_its_body() -> None:
-    assert parse_json_field(b'{"reference": "r-1", "amount": {}}', "reference") == "r-1"
-    assert parse_json_field(b"not json", "reference") is None
-    assert parse_json_field(b'{"reference": 5}', "reference") is None
+    assert reference_in(b'{"amount": {}, "reference" : "r-1"}') == "r-1"
+    assert reference_in(b"not json") is None
+    assert reference_in(b'{"reference": 5}') is None
+
+
+def test_a_body_nested_too_deep_to_parse_is_withheld_or_ignored() -> None:
+    deep = b'{"secret": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    assert redact_body(deep).startswith("[withheld")
+    assert reference_in(b'{"reference": ' + b"[" * 100_000) is None

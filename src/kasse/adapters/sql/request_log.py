@@ -90,6 +90,6 @@ class SqlRequestLog:
             send(self.conn, f"INSERT INTO request_log ({_INSERTED}) VALUES {marks}", params)
 
     def prune(self, *, keep: int, recorded_before: datetime) -> None:
-        send(self.conn, "DELETE FROM request_log WHERE at < ?", (rows.to_us(recorded_before),))
+        send(self.conn, "DELETE FROM request_log WHERE at < ?", (rows.to_us(recorded_before),))  # request_log_by_at
         # the newest `keep` by id: an index range from the oldest row, as long as what it deletes
         send(self.conn, "DELETE FROM request_log WHERE id <= (SELECT MAX(id) FROM request_log) - ?", (keep,))
