@@ -13,7 +13,7 @@ from tests.fakes.ids import SequentialIds
 from tests.fakes.ledgers import InMemoryLedgers, InMemoryPartners
 from tests.fakes.merchants import InMemoryMerchants
 from tests.fakes.payments import InMemoryEvents, InMemoryIdempotency, InMemoryPayments
-from tests.fakes.read_models import InMemoryDeliveryLog, InMemoryEventFeed
+from tests.fakes.read_models import InMemoryDeliveryLog, InMemoryEventFeed, InMemoryPaymentList, InMemoryRequestLog
 from tests.fakes.store_errors import ConcurrentUpdateError, DuplicateKeyError, DuplicatePositionError
 from tests.fakes.unit_of_work import InMemoryUnitOfWork
 from tests.fakes.wallet import InMemoryReceipts, InMemoryStaticQrs, InMemoryUsers, InMemoryWallet
@@ -37,8 +37,10 @@ __all__ = [
     "InMemoryMerchants",
     "InMemoryOutbox",
     "InMemoryPartners",
+    "InMemoryPaymentList",
     "InMemoryPayments",
     "InMemoryReceipts",
+    "InMemoryRequestLog",
     "InMemoryStaticQrs",
     "InMemoryUnitOfWork",
     "InMemoryUsers",

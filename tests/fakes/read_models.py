@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from kasse.domain.events import PaymentEvent
-from kasse.services.read_models import DeliveryRecord
-from tests.fakes.payments import InMemoryEvents
+from kasse.domain.payment import Payment
+from kasse.services.read_models import (
+    DeliveryRecord,
+    PaymentFilter,
+    PaymentKey,
+    PaymentPage,
+    RequestRecord,
+)
+from tests.fakes.payments import InMemoryEvents, InMemoryPayments
 from tests.fakes.webhooks import InMemoryDeliveries, InMemoryWebhooks
 
 
@@ -39,3 +48,56 @@ class InMemoryEventFeed:
 
     def last_position(self) -> int:
         return len(self.events.log)
+
+
+class InMemoryRequestLog:
+    """The request log in a list; ids are positions from 1."""
+
+    def __init__(self) -> None:
+        self.records: list[RequestRecord] = []
+
+    def append(self, records: Sequence[RequestRecord]) -> None:
+        start = self.records[-1].id if self.records else 0
+        self.records.extend(replace(r, id=start + i) for i, r in enumerate(records, 1))
+
+    def prune(self, *, keep: int, recorded_before: datetime) -> None:
+        self.records = [r for r in self.records if r.at >= recorded_before][-keep:]
+
+    def search(self, *, msn: str | None = None, reference: str | None = None, status: str | None = None,
+               after: int = 0, before: int | None = None, limit: int = 100) -> Sequence[RequestRecord]:
+        def wanted(r: RequestRecord) -> bool:
+            code = str(r.status)
+            return ((msn is None or r.msn == msn) and (reference is None or r.reference == reference)
+                    and (status is None or code == status or (status.endswith("xx") and code[0] == status[0]))
+                    and r.id > after and (before is None or r.id < before))
+        found = [r for r in self.records if wanted(r)]
+        return found[:limit] if after else found[-limit:]
+
+
+class InMemoryPaymentList:
+    """Every sales unit's payments, newest first, filtered by the list's rules over the in-memory payments."""
+
+    def __init__(self, payments: InMemoryPayments, events: InMemoryEvents) -> None:
+        self.payments, self.events = payments, events
+
+    def _matches(self, p: Payment, where: PaymentFilter) -> bool:
+        text = where.text
+        by_text = text is None or p.reference.startswith(text) or any(
+            e.psp_reference == text and (e.msn, e.reference) == (p.msn, p.reference) for e in self.events.log)
+        return ((where.msn is None or p.msn == where.msn) and (where.state is None or p.state.value == where.state)
+                and by_text and (where.since is None or p.created_at >= where.since)
+                and (where.until is None or p.created_at < where.until))
+
+    def page(self, where: PaymentFilter, *, older_than: PaymentKey | None = None,
+             newer_than: PaymentKey | None = None, limit: int = 50) -> PaymentPage:
+        def key(p: Payment) -> PaymentKey:
+            return PaymentKey(p.created_at, p.msn, p.reference)
+        found = sorted((p for p in self.payments.rows.values() if self._matches(p, where)), key=key, reverse=True)
+        if older_than is not None:
+            found = [p for p in found if key(p) < older_than]
+        if newer_than is not None:
+            found = [p for p in found if key(p) > newer_than][-limit:]
+        shown = found[:limit]
+        newer = key(shown[0]) if shown and (older_than is not None or newer_than is not None) else None
+        older = key(shown[-1]) if len(found) > limit or (newer_than is not None and shown) else None
+        return PaymentPage(shown, newer, older)

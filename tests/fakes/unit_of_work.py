@@ -11,7 +11,7 @@ from tests.fakes.clock import InMemoryClockState
 from tests.fakes.ledgers import InMemoryLedgers, InMemoryPartners
 from tests.fakes.merchants import InMemoryMerchants
 from tests.fakes.payments import InMemoryEvents, InMemoryIdempotency, InMemoryPayments
-from tests.fakes.read_models import InMemoryDeliveryLog, InMemoryEventFeed
+from tests.fakes.read_models import InMemoryDeliveryLog, InMemoryEventFeed, InMemoryPaymentList, InMemoryRequestLog
 from tests.fakes.wallet import InMemoryReceipts, InMemoryStaticQrs, InMemoryUsers, InMemoryWallet
 from tests.fakes.webhooks import InMemoryDeliveries, InMemoryOutbox, InMemoryWebhooks
 
@@ -34,5 +34,7 @@ class InMemoryUnitOfWork:
         self.clock_state = InMemoryClockState()
         self.delivery_log = InMemoryDeliveryLog(self.webhooks, self.deliveries)
         self.event_feed = InMemoryEventFeed(self.events)
+        self.payment_list = InMemoryPaymentList(self.payments, self.events)
+        self.request_log = InMemoryRequestLog()
         self.ledgers = InMemoryLedgers()
         self.partners = InMemoryPartners()

@@ -8,12 +8,14 @@ import pytest
 from kasse.services.ports import UnitOfWork
 from tests.fakes import InMemoryUnitOfWork
 
-REPOSITORIES = sorted(name for name, member in vars(UnitOfWork).items() if isinstance(member, property))
+# the port's repositories and read models, its own and those of the Protocols it extends (ReadModels)
+PROPERTIES = {name: member for port in reversed(UnitOfWork.__mro__) for name, member in vars(port).items()
+              if isinstance(member, property)}
+REPOSITORIES = sorted(PROPERTIES)
 
 
 def port_of(name: str) -> type:
-    prop = vars(UnitOfWork)[name]
-    return get_type_hints(prop.fget)["return"]  # type: ignore[no-any-return]
+    return get_type_hints(PROPERTIES[name].fget)["return"]  # type: ignore[no-any-return]
 
 
 def methods(port: type) -> dict[str, inspect.Signature]:
@@ -27,7 +29,8 @@ def parameters(signature: inspect.Signature) -> list[tuple[str, object, bool]]:
 
 
 def test_the_unit_of_work_port_has_repositories() -> None:
-    assert {"payments", "outbox", "deliveries", "wallet", "ledgers", "event_feed"} <= set(REPOSITORIES)
+    assert {"payments", "outbox", "deliveries", "wallet", "ledgers", "event_feed", "payment_list",
+            "request_log"} <= set(REPOSITORIES)
 
 
 @pytest.mark.parametrize("name", REPOSITORIES)

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from kasse.services.read_models import RequestRecord
 from kasse.services.request_recording import BATCH, Exchange, RequestRecorder, Retention, reference_of
-from tests.fakes import EPOCH, FakeClock
-
-
-class InMemoryRequestLog:
-    """The request log (services.read_models.RequestLog) in a list; ids are positions from 1."""
-
-    def __init__(self) -> None:
-        self.records: list[RequestRecord] = []
-
-    def append(self, records: Sequence[RequestRecord]) -> None:
-        start = self.records[-1].id if self.records else 0
-        self.records.extend(replace(r, id=start + i) for i, r in enumerate(records, 1))
-
-    def prune(self, *, keep: int, recorded_before: datetime) -> None:
-        self.records = [r for r in self.records if r.at >= recorded_before][-keep:]
-
-    def search(self, *, limit: int = 100) -> list[RequestRecord]:
-        return self.records[-limit:]
+from tests.fakes import EPOCH, FakeClock, InMemoryRequestLog
 
 
 class FakeUow:
