@@ -9,8 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from kasse.cli import main
-from tests.harness import ServerProcess
+from tests.harness import DEMO_CREDENTIALS, ServerProcess
 from tests.integration.pos_support import KARI, ShortCaptureTransport, config, running_pos, settled, wallet_answer
+
+POS_UNIT = {"KASSE_POS_MSN": DEMO_CREDENTIALS.msn, "KASSE_POS_CLIENT_ID": DEMO_CREDENTIALS.client_id,
+            "KASSE_POS_CLIENT_SECRET": DEMO_CREDENTIALS.client_secret,
+            "KASSE_POS_SUBSCRIPTION_KEY": DEMO_CREDENTIALS.subscription_key}
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +41,8 @@ def test_reconcile_lists_a_short_capture_and_exits_1(server: ServerProcess, tmp_
             return (await settled(pos, sale.reference)).reference
 
     reference = asyncio.run(short_sale())
-    result = CliRunner().invoke(main, ["pos", "reconcile", "--url", server.url, "--pos-db", str(database)])
+    result = CliRunner().invoke(main, ["pos", "reconcile", "--url", server.url, "--pos-db", str(database)],
+                                env=POS_UNIT)  # the POS above sold for the demo unit, not the till's own
 
     assert result.exit_code == 1, result.output
     assert reference in result.output and "the capture response showed 3800 of 3900" in result.output

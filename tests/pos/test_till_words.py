@@ -67,6 +67,7 @@ def test_an_expiry_long_after_the_request_means_the_customer_answered() -> None:
     created = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
     assert expiry_message(created, created + timedelta(minutes=10)) == MESSAGES[Outcome.EXPIRED]
+    assert expiry_message(created, created + timedelta(minutes=11, seconds=1)) == MESSAGES[Outcome.EXPIRED]
     assert expiry_message(created, created + timedelta(hours=1, minutes=2)) == ANSWERED_BUT_UNKNOWN
     assert expiry_message(None, None) == MESSAGES[Outcome.EXPIRED]
 

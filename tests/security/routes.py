@@ -69,8 +69,14 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
+# routes open at exactly this path (a prefix rule for "/" would cover every route)
+OPEN_PATHS = {"/": "the front door: where things are; credentials only on loopback in test mode"}
+
+
 def classify(endpoint: Endpoint) -> str:
     """Return "merchant", "405" or the reason the route is open; fail for a route no rule covers."""
+    if endpoint.path in OPEN_PATHS:
+        return OPEN_PATHS[endpoint.path]
     if endpoint.path.startswith(MERCHANT_PREFIXES):
         return "405" if endpoint.refuses_method else "merchant"
     for prefix, reason in OPEN_PREFIXES.items():
