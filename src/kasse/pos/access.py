@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kasse.exposure import request_is_local
+from kasse.pos.points import RULE, malformed_point
 from kasse.pos.runtime import PosRuntime
 from kasse.pos.staff import DEMO_STAFF, Role, SignedIn, allows
 from kasse.settings import Settings
@@ -52,6 +53,8 @@ class StaffGate:
             return await HTMLResponse(OFF, status_code=503)(scope, receive, send)
         if path.startswith(PUBLIC_PREFIXES[0]):  # static files: no one to look up
             return await self.app(scope, receive, send)
+        if malformed_point(path):  # before anyone is looked up or anything is read (pos/points.py)
+            return await _no_such_point(path)(scope, receive, send)
         needed = needed_role(path)
         who = self.who(scope)
         scope = {**scope, "state": {**scope.get("state", {}), "staff": who}}
@@ -66,6 +69,14 @@ class StaffGate:
         if found is None and request_is_local(scope, self.exposed):
             return DEMO_STAFF
         return found
+
+
+def _no_such_point(path: str) -> Response:
+    if path.startswith("/pos/api/"):
+        return JSONResponse({"message": f"No such point of sale: {RULE}."}, status_code=404)
+    return HTMLResponse(f"<!doctype html><meta charset='utf-8'><meta name=viewport content='width=device-width'>"
+                        f"<title>Not found · kasse</title><h1>Not found</h1><p>No such point of sale: {RULE}.</p>",
+                        status_code=404)
 
 
 def _refusal(scope: Scope, who: SignedIn | None) -> Response:

@@ -1,0 +1,95 @@
+"""Whatever a browser, a script or a stranger sends the POS, it answers with a clear 4xx and writes nothing.
+
+A real till (an in-process server on a loopback port, its POS talking to it through the SDK), opened as the
+demo manager the way `make run` opens it, so every route is reachable and only its input is wrong.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kasse.pos.points import malformed_point
+from kasse.testing.server import KasseServer
+from tests.harness import DEMO_CREDENTIALS, ApiSession, with_csrf
+
+# typed into any field: empty, out of range, huge, not a number, negative, unicode junk, markup
+JUNK = ["", " ", "-1", "-0", "0", "abc", "1e309", "NaN", "99999999999999999999999", "١٢٣", "１２", "\x00",
+        "💥" * 50, "a" * 5000, "<script>", "1,5", "1.005", "0,00", "9999999,99", "\u202e"]
+# a till, machine or shop named in a shape none can have; each was stored or sent to the platform (a 500)
+BAD_POINTS = ["x" * 31, "💥", "a b", "<script>", "1,5", "9999999,99", "a.b", "æøå", "%00"]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KasseServer]:
+    server = KasseServer.start(tmp_path_factory.mktemp("pos-input") / "kasse.db")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def till(shop: KasseServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=shop.url, timeout=30.0, trust_env=False) as client:
+        yield with_csrf(client)
+
+
+def pos_rows(shop: KasseServer) -> dict[str, list[Any]]:
+    """Every row of the POS's database but its sessions and webhook registration (its loop's, any time)."""
+    assert shop.container is not None
+    path = Path(shop.container.settings.database).with_name("kasse-pos.db")
+    with sqlite3.connect(path) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        rows = {t: sorted(map(repr, db.execute(f"SELECT * FROM {t}"))) for t in tables if t != "staff_sessions"}
+    rows["settings"] = [row for row in rows["settings"] if not row.startswith("('webhook_id'")]
+    return rows
+
+
+def callback_qrs(shop: KasseServer) -> list[str]:
+    with httpx.Client(base_url=shop.url, trust_env=False) as platform:
+        demo = ApiSession(platform, DEMO_CREDENTIALS)
+        found = platform.get("/qr/v1/merchant-callback", headers=demo.headers()).json()
+    return sorted(qr["merchantQrId"] for qr in found)
+
+
+def test_the_point_rule_is_what_the_routes_check() -> None:
+    assert not malformed_point("/pos/api/terminals/till-1/cart")
+    assert not malformed_point("/pos/vending/7")
+    assert not malformed_point("/pos/shop/honesty-1/receipt/pos-x")
+    assert not malformed_point("/pos/sales/anything at all")
+    assert malformed_point("/pos/till/" + "x" * 31)
+    assert malformed_point("/pos/api/vending/💥/qr")
+
+
+@pytest.mark.parametrize("name", BAD_POINTS)
+def test_a_point_of_sale_with_a_name_none_can_have_is_404_and_nothing_is_written(
+        shop: KasseServer, till: httpx.Client, name: str) -> None:
+    before, qrs = pos_rows(shop), callback_qrs(shop)
+    calls = [("POST", f"/pos/api/terminals/{name}/cart", {"json": {"productId": "latte", "delta": 1}}),
+             ("POST", f"/pos/api/terminals/{name}/pay", {"json": {"method": "qr"}}),
+             ("POST", f"/pos/api/terminals/{name}/clear", {}),
+             ("GET", f"/pos/till/{name}", {}), ("GET", f"/pos/display/{name}", {}),
+             ("GET", f"/pos/vending/{name}", {}), ("GET", f"/pos/api/vending/{name}/qr", {}),
+             ("POST", f"/pos/api/vending/{name}/choose", {"json": {"item": "cola"}}),
+             ("GET", f"/pos/shop/{name}", {}), ("GET", f"/pos/shop/{name}/qr", {}),
+             ("POST", f"/pos/shop/{name}/buy", {"data": {"item": "cola"}})]
+
+    statuses = {path: till.request(method, path, **kw).status_code for method, path, kw in calls}
+
+    assert set(statuses.values()) == {404}, statuses
+    assert pos_rows(shop) == before
+    assert callback_qrs(shop) == qrs
+
+
+def test_a_long_but_plain_name_still_works(till: httpx.Client) -> None:
+    name = "t" * 30
+
+    cart = till.post(f"/pos/api/terminals/{name}/cart", json={"productId": "latte", "delta": 1})
+
+    assert cart.status_code == 200 and cart.json()["cart"]["count"] == 1
