@@ -16,7 +16,7 @@ import pytest
 
 from kasse.pos.points import malformed_point
 from kasse.testing.server import KasseServer
-from tests.harness import DEMO_CREDENTIALS, ApiSession, with_csrf
+from tests.harness import DEMO_CREDENTIALS, ApiSession, in_process, with_csrf
 
 # typed into any field: empty, out of range, huge, not a number, negative, unicode junk, markup
 JUNK = ["", " ", "-1", "-0", "0", "abc", "1e309", "NaN", "99999999999999999999999", "١٢٣", "１２", "\x00",
@@ -93,3 +93,12 @@ def test_a_long_but_plain_name_still_works(till: httpx.Client) -> None:
     cart = till.post(f"/pos/api/terminals/{name}/cart", json={"productId": "latte", "delta": 1})
 
     assert cart.status_code == 200 and cart.json()["cart"]["count"] == 1
+
+
+def test_off_loopback_a_trust_shops_printable_qr_needs_staff(tmp_path: Path) -> None:
+    for kasse in in_process(tmp_path, host="0.0.0.0"):
+        page = kasse.client.get("/pos/shop/honesty-1", follow_redirects=False)
+        qr = kasse.client.get("/pos/shop/honesty-1/qr", follow_redirects=False)
+
+        assert page.status_code == 200  # the customers' own page stays open
+        assert (qr.status_code, qr.headers["location"]) == (303, "/pos/signin?next=%2Fpos%2Fshop%2Fhonesty-1%2Fqr")

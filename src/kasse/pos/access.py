@@ -1,8 +1,8 @@
 """Who may open which part of the POS: staff sign in, and each page needs a role.
 
 `MANAGER_PATHS` names what only a manager may do; every other /pos path needs someone signed in, except
-`PUBLIC`: what customers' phones and the platform reach (the trust shop, signed webhooks) and the sign-in
-page itself. On a loopback test instance a visitor without a session is the demo manager, so `make run`
+`PUBLIC`: what customers' phones and the platform reach (the trust shop but its printable QR, signed webhooks)
+and the sign-in page itself. On a loopback test instance a visitor without a session is the demo manager, so `make run`
 opens a working till with every function; signing in as a staff member acts as them instead.
 """
 
@@ -25,6 +25,8 @@ SESSION_COOKIE = "kasse_pos_session"
 SIGN_IN, SIGN_OUT = "/pos/signin", "/pos/signout"
 PUBLIC_PREFIXES = ("/pos/static/", "/pos/shop/")
 PUBLIC_PATHS = frozenset({"/pos/webhooks", SIGN_IN, SIGN_OUT})
+# a trust shop's pages are its customers', but not its printable QR: opening that sets a QR up on the platform
+SHOP_QR = re.compile(r"/pos/shop/[^/]+/qr")
 # refunds, the catalogue, settings, reconciliation, staff and the end of day (pages, their JSON and CSV)
 MANAGER_PATHS = re.compile(
     r"/pos/(api/)?(sales/[^/]+/refund|catalogue|reconcile|settings|staff|end-of-day|eod)([/.].*)?")
@@ -36,6 +38,8 @@ set KASSE_POS_MSN, KASSE_POS_CLIENT_ID, KASSE_POS_CLIENT_SECRET and KASSE_POS_SU
 
 def needed_role(path: str) -> Role | None:
     """Return the role a /pos path needs; None for the public ones."""
+    if SHOP_QR.fullmatch(path):
+        return Role.CASHIER
     if path.startswith(PUBLIC_PREFIXES) or path in PUBLIC_PATHS:
         return None
     return Role.MANAGER if MANAGER_PATHS.fullmatch(path) else Role.CASHIER
