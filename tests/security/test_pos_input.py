@@ -95,6 +95,36 @@ def test_a_long_but_plain_name_still_works(till: httpx.Client) -> None:
     assert cart.status_code == 200 and cart.json()["cart"]["count"] == 1
 
 
+@pytest.mark.parametrize("field", ["name", "price", "vat_rate", "id"])
+def test_a_catalogue_entry_with_any_junk_field_is_refused_with_a_message(shop: KasseServer, till: httpx.Client,
+                                                                          field: str) -> None:
+    good = {"name": "Audit bun", "price": "42,00", "vat_rate": "1500"}
+    answers = []
+    for value in JUNK:
+        before = pos_rows(shop)["products"]
+        r = till.post("/pos/catalogue", data={**good, field: value}, follow_redirects=False)
+        answers.append((value, r.status_code, r.headers.get("location", "")))
+        if "error=" in r.headers.get("location", ""):
+            assert pos_rows(shop)["products"] == before, value
+
+    assert [a for a in answers if a[1] >= 500] == []
+    refused = {value for value, _, location in answers if "error=" in location}
+    if field == "vat_rate":  # an empty field chooses the default rate; 0 % is a rate; nothing else is
+        assert refused == set(JUNK) - {"", "0"}
+    if field == "id":
+        assert refused >= {"a" * 5000, "💥" * 50, "<script>", "\x00", "1,5"}
+
+
+def test_a_long_product_name_is_cut_to_the_catalogue_column_and_its_id_stays_short(shop: KasseServer,
+                                                                                   till: httpx.Client) -> None:
+    r = till.post("/pos/catalogue", data={"name": "Bun " * 1000, "price": "10,00", "vat_rate": "1500"},
+                  follow_redirects=False)
+
+    assert r.status_code == 303 and "error" not in r.headers["location"]
+    ids = [row for row in pos_rows(shop)["products"] if "'bun-bun" in row]
+    assert len(ids) == 1 and "'bun-bun-bun-bun-bun-bun-bun-bun-bun-bun'" in ids[0]
+
+
 def test_off_loopback_a_trust_shops_printable_qr_needs_staff(tmp_path: Path) -> None:
     for kasse in in_process(tmp_path, host="0.0.0.0"):
         page = kasse.client.get("/pos/shop/honesty-1", follow_redirects=False)
