@@ -125,6 +125,40 @@ def test_a_long_product_name_is_cut_to_the_catalogue_column_and_its_id_stays_sho
     assert len(ids) == 1 and "'bun-bun-bun-bun-bun-bun-bun-bun-bun-bun'" in ids[0]
 
 
+def test_a_vending_choice_that_is_not_json_is_a_400(shop: KasseServer, till: httpx.Client) -> None:
+    before = pos_rows(shop)
+
+    answers = [till.post("/pos/api/vending/7/choose", content=body, headers={"content-type": "application/json"})
+               for body in (b"\xff", b"nul", b"{", b'{"item": ')]
+
+    assert [a.status_code for a in answers] == [400] * 4
+    assert pos_rows(shop) == before
+
+
+def test_no_pos_form_or_route_answers_junk_with_a_5xx(till: httpx.Client) -> None:
+    wrong = []
+    for value in JUNK:
+        calls: list[tuple[str, str, dict[str, Any]]] = [
+            ("POST", "/pos/api/terminals/audit-1/cart", {"json": {"productId": value, "delta": value}}),
+            ("POST", "/pos/api/terminals/audit-1/pay", {"json": {"method": "phone", "value": value}}),
+            ("POST", "/pos/api/terminals/audit-1/pay", {"json": {"method": value, "value": value}}),
+            ("POST", "/pos/sales/pos-nonexistent/refund", {"data": {"amount": value}}),
+            ("POST", "/pos/vending/7/choose", {"data": {"item": value}}),
+            ("POST", "/pos/api/vending/7/choose", {"json": {"item": value}}),
+            ("POST", "/pos/shop/honesty-1/buy", {"data": {"item": value}}),
+            ("GET", "/pos/end-of-day", {"params": {"date": value}}),
+            ("GET", "/pos/end-of-day.csv", {"params": {"date": value}}),
+            ("POST", "/pos/signin", {"data": {"name": value, "pin": value}}),
+        ]
+        for method, path, kw in calls:
+            r = till.request(method, path, **kw)
+            if r.status_code >= 500 and not (r.status_code == 503 and "tryLater" in r.text + "try again"):
+                wrong.append((method, path, value[:20], r.status_code))
+        till.post("/pos/api/terminals/audit-1/cancel")
+
+    assert wrong == []
+
+
 def test_off_loopback_a_trust_shops_printable_qr_needs_staff(tmp_path: Path) -> None:
     for kasse in in_process(tmp_path, host="0.0.0.0"):
         page = kasse.client.get("/pos/shop/honesty-1", follow_redirects=False)
