@@ -47,7 +47,8 @@ def _pages(container: Container) -> FastAPI:
 def create_app(container: Container) -> Starlette:
     """Return the whole application: the APIs and their docs, then the wallet's and the POS's pages."""
     pages = _pages(container)
-    wallet.install(pages)
+    if not container.settings.production:  # the simulated customers' app; production has real ones
+        wallet.install(pages)
     till = pos.install(pages, container.settings)
 
     @contextlib.asynccontextmanager
