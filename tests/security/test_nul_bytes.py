@@ -63,3 +63,22 @@ def test_a_callback_qrs_location_with_a_control_character_is_a_400_naming_it(kas
 def test_production_refuses_a_host_that_unescapes_to_a_control_character(host: str) -> None:
     with pytest.raises(ValueError, match="url"):
         check_url(f"https://{host}/hook", production=True, targets=TargetPolicy())
+
+
+def test_a_nul_in_any_text_a_store_would_see_is_never_a_5xx(kasse: InProcessKasse) -> None:
+    # each was a 500 on PostgreSQL (and, sent alongside others, failed their writes too)
+    nul = "a\x00b"
+    kasse.client.cookies.set("kasse_wallet_user", "4712345678")
+    answers = {
+        "merchant name": kasse.client.post("/_kasse/merchants", json={"name": nul}),
+        "user name": kasse.client.post("/_kasse/users", json={"msisdn": "4799990001", "name": nul,
+                                                               "birthDate": "1990-01-01"}),
+        "partner name": kasse.client.post("/_kasse/partners", json={"name": nul}),
+        "wallet login": kasse.client.post("/wallet/login", data={"msisdn": nul}, follow_redirects=False),
+        "landing": kasse.client.post("/wallet/landing", data={"token": nul, "phone": "4712345678"},
+                                     follow_redirects=False),
+        "landing open": kasse.client.post("/wallet/landing/open", data={"msisdn": nul}, follow_redirects=False),
+    }
+
+    assert {name: r.status_code for name, r in answers.items() if r.status_code >= 500} == {}
+
