@@ -82,3 +82,11 @@ def test_a_nul_in_any_text_a_store_would_see_is_never_a_5xx(kasse: InProcessKass
 
     assert {name: r.status_code for name, r in answers.items() if r.status_code >= 500} == {}
 
+
+@pytest.mark.parametrize("query", ["/wallet/api/events?checkIn=a%00b&seconds=0.1", "/wallet/landing?token=%00",
+                                   "/qr-image/v1?token=%00", "/settlement/v1/ledgers?msn=%00"])
+def test_a_query_with_a_nul_is_a_400_naming_the_query(kasse: InProcessKasse, query: str) -> None:
+    r = kasse.client.get(query)
+
+    assert r.status_code == 400
+    assert r.json()["extraDetails"] == [{"name": "query", "reason": "must not contain %00"}]

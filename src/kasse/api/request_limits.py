@@ -10,7 +10,8 @@ traceback, and nothing waits on it (the application sees `ClientDisconnect` and 
 
 A path with a NUL in it (`/p/%00`) names nothing kasse keeps, and PostgreSQL cannot even look one up (a 500
 on every route that did): it is a 404 here, before any route runs. The QR API is left to answer its own 400
-naming the id (`NUL_CHECKED_BY_ROUTES`), as it does for the other control characters.
+naming the id (`NUL_CHECKED_BY_ROUTES`), as it does for the other control characters. A query with one
+(`?token=%00`) is a 400 naming the query, so a page that streams its answer never starts on one.
 """
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ class RequestLimits:
             return
         if "\x00" in scope["path"] and not scope["path"].startswith(NUL_CHECKED_BY_ROUTES):
             await problem_response(404, "Not found", scope["path"].replace("\x00", "%00"))(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b""):
+            await problem_response(400, "The query may not contain a NUL character (%00).", scope["path"],
+                                   [("query", "must not contain %00")])(scope, receive, send)
             return
         rule = self.rule_for(scope["method"], scope["path"])
         declared = _declared_length(scope)
