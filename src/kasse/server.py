@@ -80,9 +80,15 @@ def build_app(settings: Settings) -> tuple[Starlette, Container]:
     return create_app(container), container
 
 
+def configure_logging() -> None:
+    """kasse's own INFO lines, but not one line per request the POS or a worker sends (httpx's INFO)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def create_app_from_env() -> Starlette:
     """Factory for granian worker processes: settings come from KASSE_* variables."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     app, _ = build_app(Settings.from_env())
     settle_garbage_collector()
     return app
