@@ -52,7 +52,8 @@ def create_app(container: Container, *, close_streams_on_signals: bool = False) 
     """
     pages = _pages(container)
     console.install(pages, container.settings)
-    wallet.install(pages)
+    if not container.settings.production:  # the simulated customers' app; production has real ones
+        wallet.install(pages)
     till = pos.install(pages, container.settings)
 
     @contextlib.asynccontextmanager
@@ -92,9 +93,15 @@ def build_app(settings: Settings) -> tuple[Starlette, Container]:
     return create_app(container), container
 
 
+def configure_logging() -> None:
+    """kasse's own INFO lines, but not one line per request the POS or a worker sends (httpx's INFO)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def create_app_from_env() -> Starlette:
     """Factory for granian worker processes: settings come from KASSE_* variables."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     container = build(Settings.from_env())
     app = create_app(container, close_streams_on_signals=True)
     settle_garbage_collector()

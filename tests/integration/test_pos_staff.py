@@ -143,7 +143,8 @@ def test_the_cli_lists_adds_and_removes_staff_and_stores_no_pin(tmp_path: Path) 
         (["add", "  ", "--pin", "1234"], "NAME"),
         (["add", "x" * 41, "--pin", "1234"], "NAME"),
         (["add", "Kari", "--role", "owner", "--pin", "1234"], "'--role'"),
-        (["remove", "Nobody"], "NAME"),
+        (["remove", "Nobody"], "'--db'"),  # no POS database here at all
+        (["list"], "'--db'"),
     ],
 )
 def test_the_cli_refuses_bad_input_naming_it_with_exit_status_2(tmp_path: Path, args: list[str], named: str) -> None:
@@ -151,6 +152,25 @@ def test_the_cli_refuses_bad_input_naming_it_with_exit_status_2(tmp_path: Path, 
 
     assert code == 2
     assert named in output and "Traceback" not in output
+
+
+def test_list_and_remove_on_a_database_that_is_not_there_make_none(tmp_path: Path) -> None:
+    # a typo in --db used to make an empty POS database there, and list said "no staff yet"
+    listed = CliRunner().invoke(main, ["pos", "staff", "list", "--db", str(tmp_path / "typo.db")])
+    removed = CliRunner().invoke(main, ["pos", "staff", "remove", "Kari", "--pos-db", str(tmp_path / "x-pos.db")])
+
+    assert (listed.exit_code, removed.exit_code) == (2, 2)
+    assert "there is no POS database" in listed.output and "'--db'" in listed.output
+    assert "'--pos-db'" in removed.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_removing_someone_who_is_not_there_names_them(tmp_path: Path) -> None:
+    staff(tmp_path, "add", "Kari", "--pin", "1234")
+
+    code, output = staff(tmp_path, "remove", "Nobody")
+
+    assert code == 2 and "NAME" in output and "Nobody" in output
 
 
 def test_a_taken_name_is_refused_whatever_its_letter_case(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ from kasse.api.vipps import (
     webhooks,
 )
 from kasse.container import Container
+from kasse.domain.errors import UnstorableTextError
 from kasse.domain.rate_limits import RateLimitedError
 
 log = logging.getLogger("kasse.api")
@@ -111,6 +112,10 @@ async def _rate_limited(request: Request, exc: Exception) -> Response:
                             headers={"Retry-After": str(exc.retry_after)})
 
 
+async def _unstorable(request: Request, exc: Exception) -> Response:
+    return problem_response(400, str(exc), request.scope["path"], [("text", "must not contain a NUL character")])
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LostResponseError):  # an armed fault, not a crash: the connection is dropped on purpose
         log.info("%s", exc)
@@ -127,6 +132,7 @@ HANDLERS = {
     invalid_params.ParamsProblemError: invalid_params.handle,  # the QR and Order Management error shape
     HTTPException: _http_error,
     RateLimitedError: _rate_limited,  # contract §4.13 (adapters/rate_limits.py)
+    UnstorableTextError: _unstorable,  # a NUL in any text a store would see (adapters/postgres/connection.py)
     Exception: _crash,
 }
 

@@ -7,6 +7,11 @@ answers close the connection, so a 400 MB upload costs kasse one chunk of memory
 
 A client that goes away mid-body or mid-response is a normal event: one short debug line, never a
 traceback, and nothing waits on it (the application sees `ClientDisconnect` and stops).
+
+A path with a NUL in it (`/p/%00`) names nothing kasse keeps, and PostgreSQL cannot even look one up (a 500
+on every route that did): it is a 404 here, before any route runs. The QR API is left to answer its own 400
+naming the id (`NUL_CHECKED_BY_ROUTES`), as it does for the other control characters. A query with one
+(`?token=%00`) is a 400 naming the query, so a page that streams its answer never starts on one.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ log = logging.getLogger("kasse.http")
 
 KIB = 1024
 MAX_BODY = 64 * KIB  # the largest legitimate body, a receipt with ~150 order lines, is well under it
+NUL_CHECKED_BY_ROUTES = ("/qr/v1/",)  # its ids with control characters are a 400 naming the field (contract §6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +160,13 @@ class RequestLimits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] and not scope["path"].startswith(NUL_CHECKED_BY_ROUTES):
+            await problem_response(404, "Not found", scope["path"].replace("\x00", "%00"))(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b""):
+            await problem_response(400, "The query may not contain a NUL character (%00).", scope["path"],
+                                   [("query", "must not contain %00")])(scope, receive, send)
             return
         rule = self.rule_for(scope["method"], scope["path"])
         declared = _declared_length(scope)

@@ -20,13 +20,19 @@ pos_db_option = click.option("--pos-db", default=None, metavar="FILE",
 
 
 @contextmanager
-def _accounts(database: str | None, pos_db: str | None) -> Iterator[StaffAccounts]:
+def _accounts(database: str | None, pos_db: str | None, *, must_exist: bool = False) -> Iterator[StaffAccounts]:
+    """The staff of the POS database named by the options; `must_exist`: a path that is not there is a typo."""
+    from pathlib import Path
+
     from kasse.pos.config import pos_database
     from kasse.pos.staff_store import StaffAccounts
     from kasse.pos.store import SqlitePosStore
     from kasse.settings import Settings
 
     path = pos_db or pos_database(Settings.from_env(database=database))
+    if must_exist and not Path(path).exists():
+        raise click.BadParameter(f"there is no POS database at {path} (kasse pos staff add makes one)",
+                                 param_hint="'--pos-db'" if pos_db else "'--db'")
     try:
         store = SqlitePosStore(path)
     except (sqlite3.Error, OSError) as exc:
@@ -91,7 +97,7 @@ def staff_add(name: str, role: str, pin: str, database: str | None, pos_db: str 
 @pos_db_option
 def staff_list(database: str | None, pos_db: str | None) -> None:
     """List the staff: name, role and when they were added."""
-    with _accounts(database, pos_db) as accounts:
+    with _accounts(database, pos_db, must_exist=True) as accounts:
         members = accounts.list()
     if not members:
         click.echo("no staff yet: kasse pos staff add NAME --role manager")
@@ -106,7 +112,7 @@ def staff_list(database: str | None, pos_db: str | None) -> None:
 @pos_db_option
 def staff_remove(name: str, database: str | None, pos_db: str | None) -> None:
     """Remove a staff member; their open sessions end at once."""
-    with _accounts(database, pos_db) as accounts:
+    with _accounts(database, pos_db, must_exist=True) as accounts:
         if not accounts.remove(name.strip()):
             raise click.BadParameter(f"no staff member is called {name!r}", param_hint="NAME")
     click.echo(f"removed {name.strip()}")

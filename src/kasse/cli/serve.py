@@ -199,15 +199,15 @@ def worker(database: str | None) -> None:
     delivery is sent by two of them at once. Stop with Ctrl-C or SIGTERM.
     """
     import asyncio
-    import logging
     import signal
 
+    from kasse.server import configure_logging
     from kasse.workers import run_workers
 
     settings = settings_from_env(database=database, seed_demo=False)
     # a worker shares a server's store: a path that is not there is a typo, not a new database
     container = build_checked(settings, store_option(settings, db=database), must_exist=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -92,3 +92,10 @@ class NotFoundError(DomainError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(ErrorCode.REFERENCE_NOT_FOUND, detail)
+
+
+class UnstorableTextError(ValueError):
+    """Text holding a NUL character: PostgreSQL cannot store or even look one up, so no request may carry one."""
+
+    def __init__(self) -> None:
+        super().__init__("Text may not contain a NUL character (\\u0000 or %00).")

@@ -163,6 +163,8 @@ def callback_problems(merchant_qr_id: str, location: str) -> list[tuple[str, str
     if len(location) > LOCATION_MAX:
         problems.append(("LocationDescription",
                          f"The field LocationDescription must be a string with a maximum length of {LOCATION_MAX}."))
+    elif has_control_characters(location):  # printed under the QR; a NUL cannot even be stored (PostgreSQL)
+        problems.append(("LocationDescription", _control_reason("LocationDescription")))
     return problems
 
 

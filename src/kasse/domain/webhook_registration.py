@@ -7,6 +7,7 @@ also accepts loopback on any port, so a POS on a developer's machine can receive
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,8 @@ class InvalidRegistrationError(ValueError):
 def _url_problem(url: str, production: bool, targets: TargetPolicy) -> str | None:
     if len(url) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
+        return "must not contain spaces or control characters"
     try:
         parts = urlsplit(url)
         port = parts.port

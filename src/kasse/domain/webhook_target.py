@@ -93,7 +93,10 @@ def normalise_host(host: str) -> str:
     Raises:
         ValueError: it is not a valid host name.
     """
-    text = unquote(host).strip().strip("[]").lower()
+    text = unquote(host)
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):  # `%00`, `%0a`: no name has one
+        raise ValueError(f"{host!r} is not a valid host name")
+    text = text.strip("[]").lower()
     if ":" in text:  # IPv6, perhaps with a zone
         return text
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import secrets
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -15,6 +17,10 @@ from kasse.pos.views import pos, render
 
 router = APIRouter(prefix="/pos", include_in_schema=False)
 _AMOUNT = re.compile(r"\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*(?:kr)?\s*")
+# a catalogue entry as the form may write it: every value bounded, a VAT rate only one of the offered ones
+NAME_MAX, ID_MAX = 60, 40
+_PRODUCT_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{ID_MAX}}}")
+VAT_CHOICES = {str(rate): rate for rate in VAT_RATES}
 
 
 def minor_units(typed: str) -> int | None:
@@ -69,18 +75,31 @@ async def catalogue(request: Request) -> Response:
 async def save_product(request: Request) -> Response:
     service = pos(request)
     form = await request.form()
-    name, price = str(form.get("name") or "").strip(), minor_units(str(form.get("price") or ""))
-    product_id = str(form.get("id") or "") or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    name, price = str(form.get("name") or "").strip()[:NAME_MAX], minor_units(str(form.get("price") or ""))
+    product_id = str(form.get("id") or "") or _new_id(name)
+    rate = VAT_CHOICES.get(str(form.get("vat_rate") or "2500").strip())
+    if product_id and not _PRODUCT_ID.fullmatch(product_id):
+        return _catalogue_error("No such product.")
     if form.get("delete"):
         service.store.delete_product(product_id)
-    elif not name or not product_id or price is None or price <= 0:
-        return RedirectResponse("/pos/catalogue?error=Give the product a name and a price such as 49,00.",
-                                status_code=303)
+    elif not product_id or not name or price is None or price <= 0:
+        return _catalogue_error("Give the product a name and a price such as 49,00.")
+    elif rate is None:
+        return _catalogue_error("Choose one of the VAT rates.")
     else:
-        rate = int(str(form.get("vat_rate") or 2500))
-        service.store.save_product(Product(product_id, name[:60], price, rate if rate in VAT_RATES else 2500))
+        service.store.save_product(Product(product_id, name, price, rate))
     service.notifier.changed()
     return RedirectResponse("/pos/catalogue", status_code=303)
+
+
+def _new_id(name: str) -> str:
+    # from the name's ASCII letters and digits (`Caffè latte` -> `caff-latte`); a name without any gets a random one
+    derived = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:ID_MAX].strip("-")
+    return derived or (f"item-{secrets.token_hex(4)}" if name else "")
+
+
+def _catalogue_error(message: str) -> Response:
+    return RedirectResponse(f"/pos/catalogue?error={quote(message)}", status_code=303)
 
 
 @router.get("/reconcile")

@@ -70,7 +70,10 @@ async def machine_qr(machine: str, request: Request) -> Response:
 @router.post("/api/vending/{machine}/choose")
 async def choose_json(machine: str, request: Request) -> Response:
     service = pos(request)
-    body = orjson.loads(await request.body() or b"{}")
+    try:
+        body = orjson.loads(await request.body() or b"{}")
+    except orjson.JSONDecodeError:
+        return JSONResponse({"message": "The body is not JSON: send {\"item\": \"cola\"}."}, status_code=400)
     try:
         await vending.choose(service, machine, str(body.get("item", "")) if isinstance(body, dict) else "")
     except vending.ChoiceRefusedError as refused:

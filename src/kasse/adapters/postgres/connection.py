@@ -14,11 +14,24 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
+from kasse.domain.errors import UnstorableTextError
+
 
 @functools.lru_cache(maxsize=1024)
 def translate(sql: str) -> str:
     """Rewrite DB-API qmark placeholders as psycopg's format placeholders (no `?` appears in kasse's literals)."""
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _storable(params: Sequence[Any]) -> None:
+    """Refuse a NUL in a text parameter here, in Python, inside its own job.
+
+    psycopg refuses one only as it sends the statement, with an error the writer must take for a lost
+    connection, failing every job of the batch: one stranger's `%00` would fail other people's payments.
+    """
+    for value in params:
+        if type(value) is str and "\x00" in value:
+            raise UnstorableTextError
 
 
 class PgConnection:
@@ -45,6 +58,7 @@ class PgConnection:
         self._savepoint = False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        _storable(params)
         if self.pipelined and not self._savepoint and (self._writes or not sql.startswith("SELECT")):
             self.raw.execute("SAVEPOINT job")  # this may change data before the job ends
             self._savepoint = True
@@ -57,6 +71,7 @@ class PgConnection:
 
     def write(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any] | DeferredWrite:
         """Run a statement whose result is not read now (pipelined: later, with the next one that is)."""
+        _storable(params)
         if not self.pipelined:
             return self._run(sql, params)
         deferred = DeferredWrite(sql, params)
