@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
 from kasse.adapters.postgres.connection import (
+    PgConnection,
     fold,
     is_postgres_url,
     libpq_url,
@@ -36,6 +37,7 @@ from kasse.domain.money import Currency, Money
 from kasse.domain.payment import Payment, start
 from kasse.domain.payment_state import Operation
 from kasse.services.payments import advance, approve_payment, load
+from kasse.services.ports import StoredResponse
 from tests.harness import TEST_DATABASE_URL, InProcessKasse, create_body, new_reference, schema_url
 
 postgres = pytest.mark.postgres  # skipped unless KASSE_TEST_DATABASE_URL is set (tests/conftest.py)
@@ -400,3 +402,41 @@ def test_a_jobs_writes_go_out_as_one_statement_and_each_delivery_names_its_own_e
                                              ("fold-b1", "fold-b1", "CREATED")]
     poll_until(lambda: any("deliveries" in topics for topics in heard))
     assert any("deliveries" in topics for topics in heard)
+
+
+@postgres
+def test_a_payment_named_ahead_is_read_with_the_idempotency_key_in_one_statement(
+        pg: PostgresDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_once's job names its payment, then reads its key: pipelined, one statement answers both, and
+    each part reads as its own repository would, found or not."""
+    msn, now = "900002", datetime.now(UTC)
+    payment, _ = start(msn=msn, reference="ahead-1", amount=Money(100, Currency.NOK), at=now, psp_reference="psp-a",
+                       expires_at=now + timedelta(minutes=5), idempotency_key="key-1", details={})
+
+    def store(uow: SqlUnitOfWork) -> None:
+        uow.payments.add(payment, None)
+        uow.idempotency.put(msn, "key-1", StoredResponse("f" * 64, 201, b'{"reference":"ahead-1"}'), now)
+
+    sent: list[str] = []
+    execute = PgConnection.execute
+    monkeypatch.setattr(PgConnection, "execute", lambda self, sql, params=(): (sent.append(sql),
+                                                                               execute(self, sql, params))[1])
+
+    def read(reference: str, key: str) -> Callable[[SqlUnitOfWork], tuple[object, object, list[str]]]:
+        def job(uow: SqlUnitOfWork) -> tuple[object, object, list[str]]:
+            sent.clear()
+            uow.payments.expect(msn, reference)
+            stored = uow.idempotency.get(msn, key)
+            found = uow.payments.get(msn, reference)
+            return stored, found, [sql for sql in sent if sql.startswith("SELECT")]
+        return job
+
+    nothing, none, sent = pg.write_sync(read("ahead-1", "key-1"))
+    assert (nothing, none) == (None, None) and len(sent) == 1 and "LEFT JOIN idempotency_keys" in sent[0]
+    pg.write_sync(store)
+    stored, found, sent = pg.write_sync(read("ahead-1", "key-1"))
+    assert stored == StoredResponse("f" * 64, 201, b'{"reference":"ahead-1"}') and found == payment and len(sent) == 1
+    stored, found, _ = pg.write_sync(read("ahead-1", "other-key"))
+    assert stored is None and found == payment
+    stored, found, _ = pg.write_sync(read("no-such-payment", "key-1"))
+    assert stored is not None and found is None
