@@ -81,8 +81,9 @@ class PgConnection:
 
     def _send_writes(self) -> None:
         writes = self._writes
-        if len(writes) == 1:
-            writes[0].cursor = self._run(writes[0].sql, writes[0].params)
+        if len(writes) == 1 or not all(deferred.sql.startswith("INSERT INTO ") for deferred in writes):
+            for deferred in writes:  # a statement of another kind goes out alone (see `fold`)
+                deferred.cursor = self._run(deferred.sql, deferred.params)
         elif writes:
             sql = fold(tuple(deferred.sql for deferred in writes))
             counts = FoldedCounts(self._run(sql, list(itertools.chain.from_iterable(d.params for d in writes))))
