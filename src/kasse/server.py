@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kasse import console, live_streams, pos, wallet
 from kasse.api.app import HANDLERS, create_api
@@ -42,6 +43,30 @@ def _pages(container: Container) -> FastAPI:
     for exc_class, handler in {**HANDLERS, RequestValidationError: _invalid}.items():
         pages.add_exception_handler(exc_class, handler)
     return pages
+
+
+# every path a browser-page guard below acts on starts with one of these (a superset: the guards check exactly)
+GUARDED_PREFIXES = ("/pos", "/wallet", "/console", "/_kasse")
+
+
+class PageGuards:
+    """The browser pages' guards, passed only by requests to the pages and the control plane.
+
+    In order: cross-site requests are refused first (`CsrfMiddleware`), then the operator's door
+    (`OperatorGate`), then staff sign-in (`StaffGate`). Each looks at the path and lets the APIs through
+    untouched; one prefix check here spares an API request (the hot path) the three calls.
+    """
+
+    def __init__(self, app: ASGIApp, *, container: Container, till: pos.PosRuntime | None) -> None:
+        settings = container.settings
+        self.app = app
+        self.guarded = CsrfMiddleware(OperatorGate(pos.StaffGate(app, runtime=till, settings=settings),
+                                                   settings=settings), settings=settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(GUARDED_PREFIXES):
+            return await self.guarded(scope, receive, send)
+        return await self.app(scope, receive, send)
 
 
 def create_app(container: Container, *, close_streams_on_signals: bool = False) -> Starlette:
@@ -80,10 +105,7 @@ def create_app(container: Container, *, close_streams_on_signals: bool = False) 
 
     app = create_api(container, pages=[Mount("", app=pages)], lifespan=lifespan)
     app.state.pos = till
-    # outermost last: cross-site requests are refused first, then the operator's door, then staff sign-in
-    app.add_middleware(pos.StaffGate, runtime=till, settings=container.settings)
-    app.add_middleware(OperatorGate, settings=container.settings)
-    app.add_middleware(CsrfMiddleware, settings=container.settings)
+    app.add_middleware(PageGuards, container=container, till=till)
     return app
 
 

@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -17,7 +17,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
-from kasse.adapters.postgres.connection import is_postgres_url, libpq_url, sqlalchemy_url, translate, with_schema
+from kasse.adapters.postgres.connection import (
+    PgConnection,
+    fold,
+    is_postgres_url,
+    libpq_url,
+    sqlalchemy_url,
+    translate,
+    with_schema,
+)
 from kasse.adapters.postgres.database import PostgresDatabase
 from kasse.adapters.sql.migrate import SchemaMismatchError, head_revision
 from kasse.adapters.sql.tables import metadata
@@ -25,9 +33,11 @@ from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.cli import main
 from kasse.domain.clock_state import ClockState
 from kasse.domain.errors import DomainError
-from kasse.domain.payment import Payment
+from kasse.domain.money import Currency, Money
+from kasse.domain.payment import Payment, start
 from kasse.domain.payment_state import Operation
 from kasse.services.payments import advance, approve_payment, load
+from kasse.services.ports import StoredResponse
 from tests.harness import TEST_DATABASE_URL, InProcessKasse, create_body, new_reference, schema_url
 
 postgres = pytest.mark.postgres  # skipped unless KASSE_TEST_DATABASE_URL is set (tests/conftest.py)
@@ -46,6 +56,18 @@ def test_urls_for_libpq_and_sqlalchemy() -> None:
         "postgresql://u@h/d?sslmode=require&options=-csearch_path%3Ds1")
     assert is_postgres_url("postgresql://h/d") and is_postgres_url("postgres://h/d")
     assert not is_postgres_url("sqlite:///x.db") and not is_postgres_url(None)
+
+
+def test_a_later_write_takes_the_id_an_earlier_one_of_the_same_statement_drew() -> None:
+    sql = fold(("INSERT INTO payment_events (a) VALUES (?)",
+                "INSERT INTO webhook_deliveries (event_id) SELECT currval('payment_events_id_seq')",
+                "INSERT INTO other_things (x) VALUES (currval('other_things_id_seq'))"))
+    assert sql == ("WITH w0 AS (INSERT INTO payment_events (a) VALUES (?) RETURNING id),"
+                   " w1 AS (INSERT INTO webhook_deliveries (event_id) SELECT (SELECT id FROM w0) RETURNING 1),"
+                   " w2 AS (INSERT INTO other_things (x) VALUES (currval('other_things_id_seq')) RETURNING 1)"
+                   " SELECT (SELECT count(*) FROM w0), (SELECT count(*) FROM w1), (SELECT count(*) FROM w2)")
+    with pytest.raises(ValueError, match="only inserts"):
+        fold(("INSERT INTO t (a) VALUES (?)", "UPDATE t SET a = 1"))
 
 
 @pytest.fixture
@@ -338,3 +360,83 @@ def test_a_refused_commit_acknowledges_no_job_of_the_batch(one_writer: PostgresD
         futures[1].result(10)
     assert keys(db) == {"good", "also-good"}
     assert db.read(lambda uow: uow.conn.execute("SELECT count(*) FROM h1_child").fetchone())[0] == 0
+
+
+@postgres
+def test_a_jobs_writes_go_out_as_one_statement_and_each_delivery_names_its_own_event(
+        one_writer: PostgresDatabase) -> None:
+    """A create's inserts are folded into one statement (adapters/postgres/connection.py): the outbox rows
+    still take the id of the event inserted just before them, several in one job and several jobs in one
+    batch, and the deliveries they queued still wake the delivery loop."""
+    db = one_writer
+    msn, now = "900001", datetime.now(UTC)
+
+    def subscribe(uow: SqlUnitOfWork) -> None:
+        uow.conn.execute("INSERT INTO webhooks (id, msn, url, secret, events, created_at) VALUES (?,?,?,?,?,?)",
+                         ("hook-1", msn, "https://127.0.0.1/hook", "s", "[]", 0))
+        uow.conn.execute("INSERT INTO webhook_subscriptions (webhook_id, event_type, msn) VALUES (?,?,?)",
+                         ("hook-1", "epayments.payment.created.v1", msn))
+
+    db.write_sync(subscribe)
+    heard: list[frozenset[str]] = []
+    db.on_commit(heard.append)
+
+    def creates(*references: str) -> Callable[[SqlUnitOfWork], int]:
+        def job(uow: SqlUnitOfWork) -> int:
+            for ref in references:
+                payment, event = start(msn=msn, reference=ref, amount=Money(100, Currency.NOK), at=now,
+                                       psp_reference=f"psp-{ref}", expires_at=now + timedelta(minutes=5),
+                                       idempotency_key=ref, details={})
+                uow.payments.add(payment, None)
+                uow.events.append(event)
+                uow.outbox.enqueue(event)
+            return len(references)
+        return job
+
+    futures = queued_behind_a_busy_writer(db, [creates("fold-a1", "fold-a2"), creates("fold-b1")])
+    assert [f.result(10) for f in futures] == [2, 1]
+    found = db.read(lambda uow: uow.conn.execute(
+        "SELECT d.reference, e.reference, e.name FROM webhook_deliveries AS d"
+        " JOIN payment_events AS e ON e.id = d.event_id ORDER BY d.reference").fetchall())
+    assert [tuple(row) for row in found] == [("fold-a1", "fold-a1", "CREATED"), ("fold-a2", "fold-a2", "CREATED"),
+                                             ("fold-b1", "fold-b1", "CREATED")]
+    poll_until(lambda: any("deliveries" in topics for topics in heard))
+    assert any("deliveries" in topics for topics in heard)
+
+
+@postgres
+def test_a_payment_named_ahead_is_read_with_the_idempotency_key_in_one_statement(
+        pg: PostgresDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_once's job names its payment, then reads its key: pipelined, one statement answers both, and
+    each part reads as its own repository would, found or not."""
+    msn, now = "900002", datetime.now(UTC)
+    payment, _ = start(msn=msn, reference="ahead-1", amount=Money(100, Currency.NOK), at=now, psp_reference="psp-a",
+                       expires_at=now + timedelta(minutes=5), idempotency_key="key-1", details={})
+
+    def store(uow: SqlUnitOfWork) -> None:
+        uow.payments.add(payment, None)
+        uow.idempotency.put(msn, "key-1", StoredResponse("f" * 64, 201, b'{"reference":"ahead-1"}'), now)
+
+    sent: list[str] = []
+    execute = PgConnection.execute
+    monkeypatch.setattr(PgConnection, "execute", lambda self, sql, params=(): (sent.append(sql),
+                                                                               execute(self, sql, params))[1])
+
+    def read(reference: str, key: str) -> Callable[[SqlUnitOfWork], tuple[object, object, list[str]]]:
+        def job(uow: SqlUnitOfWork) -> tuple[object, object, list[str]]:
+            sent.clear()
+            uow.payments.expect(msn, reference)
+            stored = uow.idempotency.get(msn, key)
+            found = uow.payments.get(msn, reference)
+            return stored, found, [sql for sql in sent if sql.startswith("SELECT")]
+        return job
+
+    nothing, none, sent = pg.write_sync(read("ahead-1", "key-1"))
+    assert (nothing, none) == (None, None) and len(sent) == 1 and "LEFT JOIN idempotency_keys" in sent[0]
+    pg.write_sync(store)
+    stored, found, sent = pg.write_sync(read("ahead-1", "key-1"))
+    assert stored == StoredResponse("f" * 64, 201, b'{"reference":"ahead-1"}') and found == payment and len(sent) == 1
+    stored, found, _ = pg.write_sync(read("ahead-1", "other-key"))
+    assert stored is None and found == payment
+    stored, found, _ = pg.write_sync(read("no-such-payment", "key-1"))
+    assert stored is not None and found is None

@@ -6,10 +6,12 @@ request's key and MSN headers can be checked against the token alone, without a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 
+@functools.lru_cache(maxsize=1024)  # every merchant request checks its key: a few keys, asked for again and again
 def key_hash(subscription_key: str) -> str:
     """Return the short hash a token carries for one subscription key."""
     return hashlib.sha256(subscription_key.encode()).hexdigest()[:16]

@@ -8,6 +8,8 @@ which dialect they run on (`dialect`), for the few clauses only PostgreSQL has (
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -44,7 +46,8 @@ class PgConnection:
     without a pipeline (callers read `rowcount`). Whatever of a job may change data before it ends (such
     a write, waiting writes sent ahead of a read) is covered by a savepoint, opened only then (`end_job`,
     `drop_job`), so a job that fails afterwards can still be undone alone; a job that only reads and then
-    writes, like a create, needs none.
+    writes, like a create, needs none. Several waiting writes go out as ONE statement (`fold`): psycopg's
+    work and the server's parse, bind and execute are paid per statement, and a create has four.
     """
 
     dialect = "postgresql"
@@ -92,9 +95,16 @@ class PgConnection:
         return opened
 
     def _send_writes(self) -> None:
-        for deferred in self._writes:
-            deferred.cursor = self._run(deferred.sql, deferred.params)
-        self._writes.clear()
+        writes = self._writes
+        if len(writes) == 1 or not all(deferred.sql.startswith("INSERT INTO ") for deferred in writes):
+            for deferred in writes:  # a statement of another kind goes out alone (see `fold`)
+                deferred.cursor = self._run(deferred.sql, deferred.params)
+        elif writes:
+            sql = fold(tuple(deferred.sql for deferred in writes))
+            counts = FoldedCounts(self._run(sql, list(itertools.chain.from_iterable(d.params for d in writes))))
+            for i, deferred in enumerate(writes):
+                deferred.folded = (counts, i)
+        writes.clear()
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
         if not params:
@@ -105,16 +115,69 @@ class PgConnection:
 class DeferredWrite:
     """A write waiting to go out with the job's next read; `rowcount` is known once its result is in."""
 
-    __slots__ = ("cursor", "params", "sql")
+    __slots__ = ("cursor", "folded", "params", "sql")
 
     def __init__(self, sql: str, params: Sequence[Any]) -> None:
         self.sql = sql
         self.params = params
         self.cursor: psycopg.Cursor[Any] | None = None
+        self.folded: tuple[FoldedCounts, int] | None = None  # sent inside one statement with others
 
     @property
     def rowcount(self) -> int:
+        if self.folded is not None:
+            counts, i = self.folded
+            return counts.row()[i]
         return -1 if self.cursor is None else self.cursor.rowcount
+
+
+class FoldedCounts:
+    """The one row a folded statement answers: how many rows each of its writes changed."""
+
+    __slots__ = ("_cursor", "_row")
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+        self._row: tuple[int, ...] | None = None
+
+    def row(self) -> tuple[int, ...]:
+        if self._row is None:
+            self._row = tuple(self._cursor.fetchone() or ())
+        return self._row
+
+
+_CURRVAL = re.compile(r"currval\('(\w+)_id_seq'\)")
+
+
+@functools.lru_cache(maxsize=256)
+def fold(writes: tuple[str, ...]) -> str:
+    """Return one statement that runs `writes` (INSERTs, in order) and answers the rows each one wrote.
+
+    Each write becomes a data-modifying CTE and the statement selects their counts, so the server parses,
+    binds and executes one statement, and psycopg dumps and tracks one. The CTEs of one statement see the
+    same snapshot and none sees another's rows, so only writes that do not read each other can be folded:
+    the ones a job leaves waiting are inserts of new rows (`PgConnection.write`). The one dependency they
+    have, a later write taking the id an earlier insert drew (`currval('<table>_id_seq')`, the outbox
+    naming its event), is made explicit: it takes that id from the earlier CTE's `RETURNING id`.
+    """
+    texts: list[str] = []
+    drew: dict[str, int] = {}  # table -> the CTE that inserted into it last
+    read: set[int] = set()  # CTEs whose id a later one takes
+
+    def earlier(match: re.Match[str]) -> str:
+        if match[1] not in drew:
+            return match[0]  # drawn by a statement sent before this one: the session's currval is right
+        read.add(drew[match[1]])
+        return f"(SELECT id FROM w{drew[match[1]]})"
+
+    for i, sql in enumerate(writes):
+        if not sql.startswith("INSERT INTO "):
+            raise ValueError(f"only inserts can be folded: {sql[:60]}")
+        texts.append(_CURRVAL.sub(earlier, sql))
+        drew[sql.split(None, 3)[2]] = i
+    body = ", ".join(f"w{i} AS ({sql} RETURNING {'id' if i in read else '1'})" for i, sql in enumerate(texts))
+    counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(texts)))
+    return f"WITH {body} SELECT {counts}"
 
 
 def libpq_url(url: str) -> str:

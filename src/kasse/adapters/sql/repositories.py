@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -42,13 +43,56 @@ _ENQUEUE = (
 _LAST_EVENT = {"postgresql": "currval('payment_events_id_seq')", "sqlite": "(SELECT max(id) FROM payment_events)"}
 
 
+# a payment and an idempotency key read in one statement (`SqlIdempotency.get` after `SqlPayments.expect`): one
+# row, whose first columns are the payment's (all NULL without one) and last three the key's (NULL without one)
+_PAYMENT_AND_KEY = (
+    f"SELECT {', '.join(f'p.{c.strip()}' for c in rows.PAYMENT_COLUMNS.split(','))}, k.fingerprint, k.status, k.body"
+    " FROM (VALUES (1)) AS one (x) LEFT JOIN payments AS p ON p.msn = ? AND p.reference = ?"
+    " LEFT JOIN idempotency_keys AS k ON k.msn = ? AND k.key = ?"
+)
+_KEY_COLUMNS = 3
+
+
+class _OneRow:
+    """The one row of a statement that reads for two repositories, fetched once, each reading its columns."""
+
+    __slots__ = ("_cursor", "_row")
+
+    def __init__(self, cursor: Cursor) -> None:
+        self._cursor = cursor
+        self._row: tuple[Any, ...] | None = None
+
+    def part(self, columns: slice) -> _Part:
+        return _Part(self, columns)
+
+    def columns(self, columns: slice) -> tuple[Any, ...] | None:
+        if self._row is None:
+            self._row = tuple(self._cursor.fetchone())
+        found = self._row[columns]
+        return None if found[0] is None else found  # the first column of either part is never NULL when stored
+
+
+class _Part:
+    """Some columns of a `_OneRow`, read like a cursor: None when that part found nothing."""
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, row: _OneRow, columns: slice) -> None:
+        self._row, self._columns = row, columns
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._row.columns(self._columns)
+
+
 class SqlPayments:
     def __init__(self, conn: Connection, topics: set[str]) -> None:
         self.conn = conn
         self.topics = topics
-        self.ahead: dict[tuple[str, str], Cursor] = {}  # reads sent by `expect`, not yet fetched
+        self.ahead: dict[tuple[str, str], Cursor | _Part] = {}  # reads sent by `expect`, not yet fetched
+        self.expected: tuple[str, str] | None = None  # named by `expect`, not sent yet (pipelined)
 
     def get(self, msn: str, reference: str) -> Payment | None:
+        self._send_expected()
         sent = self.ahead.pop((msn, reference), None)
         if sent is None:
             sent = self.conn.execute(f"{_PAYMENT_SELECT} WHERE msn = ? AND reference = ?", (msn, reference))
@@ -56,7 +100,26 @@ class SqlPayments:
         return rows.payment_from_row(row) if row else None
 
     def expect(self, msn: str, reference: str) -> None:
-        if is_pipelined(self.conn):  # sent now, read with the next fetch's round trip
+        """Say which payment this job will read: pipelined, it travels with the job's first read.
+
+        When that first read is an idempotency key (`SqlIdempotency.get`), both are one statement.
+        """
+        if is_pipelined(self.conn):
+            self._send_expected()
+            self.expected = (msn, reference)
+
+    def take_expected(self, msn: str) -> str | None:
+        """Return the expected payment's reference for a read that will fetch it with its own (None: none of msn)."""
+        expected, self.expected = self.expected, None
+        if expected is None or expected[0] != msn:
+            self.expected = expected
+            return None
+        return expected[1]
+
+    def _send_expected(self) -> None:
+        if self.expected is not None:
+            msn, reference = self.expected
+            self.expected = None
             self.ahead[(msn, reference)] = self.conn.execute(
                 f"{_PAYMENT_SELECT} WHERE msn = ? AND reference = ?", (msn, reference))
 
@@ -107,13 +170,21 @@ class SqlEvents:
 
 
 class SqlIdempotency:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, payments: SqlPayments | None = None) -> None:
         self.conn = conn
+        self.payments = payments  # whose expected payment a key's read fetches too (pipelined)
 
     def get(self, msn: str, key: str) -> StoredResponse | None:
-        row = self.conn.execute(
-            "SELECT fingerprint, status, body FROM idempotency_keys WHERE msn = ? AND key = ?", (msn, key)
-        ).fetchone()
+        reference = self.payments.take_expected(msn) if self.payments is not None else None
+        row: Any
+        if self.payments is not None and reference is not None:  # one statement: the key and the expected payment
+            both = _OneRow(self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key)))
+            self.payments.ahead[(msn, reference)] = both.part(slice(0, -_KEY_COLUMNS))
+            row = both.columns(slice(-_KEY_COLUMNS, None))
+        else:
+            row = self.conn.execute(
+                "SELECT fingerprint, status, body FROM idempotency_keys WHERE msn = ? AND key = ?", (msn, key)
+            ).fetchone()
         return StoredResponse(row[0], row[1], bytes(row[2])) if row else None
 
     def put(self, msn: str, key: str, response: StoredResponse, at: datetime) -> None:

@@ -28,7 +28,7 @@ class SqlUnitOfWork:
         self.unsettled: list[tuple[Sent, str]] = []  # (pipelined statement, topic if it changed any row)
         self.payments = SqlPayments(conn, self.topics)
         self.events = SqlEvents(conn, self.topics)
-        self.idempotency = SqlIdempotency(conn)
+        self.idempotency = SqlIdempotency(conn, self.payments)
         self.merchants = SqlMerchants(conn, {} if merchants is None else merchants)
         self.outbox = SqlOutbox(conn, self.topics, self.unsettled)
         self.webhooks = SqlWebhooks(conn)
@@ -50,6 +50,7 @@ class SqlUnitOfWork:
         self.topics.update(topic for sent, topic in self.unsettled if sent.rowcount > 0)
         self.unsettled.clear()
         self.payments.ahead.clear()
+        self.payments.expected = None
 
     def mark(self) -> tuple[frozenset[str], int]:
         """Return where the bookkeeping stands, for `undo` when a job is rolled back to its savepoint."""
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.topics.intersection_update(mark[0])
         del self.unsettled[mark[1]:]
         self.payments.ahead.clear()
+        self.payments.expected = None
 
     def take_topics(self) -> frozenset[str]:
         """Return what was written since the last call, and start collecting afresh."""

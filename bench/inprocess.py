@@ -1,0 +1,204 @@
+"""CPU per create (or get) of kasse's own code, without HTTP: the ASGI app driven in this process.
+
+    .venv/bin/python bench/inprocess.py [--backend postgres|sqlite] [--requests 6000] [--concurrency 32]
+    .venv/bin/python bench/inprocess.py --backend postgres --rounds 3 --scenario creates,gets
+
+C asyncio tasks send the benchmark's requests straight to the application (no socket, no granian), after
+a warm-up, and the figure is this process's CPU (every thread: the event loop, the writers, the readers)
+per request, from `time.process_time`. It leaves out granian, the client and PostgreSQL's backends, and
+so moves far less with the box's load than `bench/postgres.py`'s figures: use it to A/B a change of the
+request path, then confirm with `bench/postgres.py`. PostgreSQL runs in a private schema, dropped at the
+end. Attach `py-spy record --pid <printed pid>` to see where the CPU goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import os
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import uvloop
+from server_process import DEMO
+
+from kasse.adapters.postgres.connection import libpq_url, with_schema
+from kasse.server import build_app, settle_garbage_collector
+from kasse.settings import Settings
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
+    p.add_argument("--scenario", default="creates", help="comma-separated: creates, gets (default creates)")
+    p.add_argument("--requests", type=int, default=6000, help="measured requests per round (default 6000)")
+    p.add_argument("--warmup", type=int, default=1000, help="unmeasured requests first (default 1000)")
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--rounds", type=int, default=3, help="measured rounds per scenario (default 3)")
+    p.add_argument("--database-url", default=os.environ.get("KASSE_BENCH_DATABASE_URL", DEFAULT_URL))
+    return p.parse_args(argv)
+
+
+@contextlib.contextmanager
+def private_schema(url: str) -> Iterator[str]:
+    schema = f"kasse_inproc_{secrets.token_hex(4)}"
+    dsn = libpq_url(url)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield with_schema(dsn, schema)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+class Client:
+    """Calls the ASGI app as granian would: one `http.request` message with the whole body."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def call(self, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> tuple[
+            int, bytes]:
+        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+                 "method": method, "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+                 "root_path": "", "headers": [(b"host", b"127.0.0.1:8000"), *headers,
+                                              (b"content-length", str(len(body)).encode())],
+                 "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {}}
+        sent = False
+        status, chunks = 0, []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            else:
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, b"".join(chunks)
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+KINDS = ("MainThread", "kasse-pg-writer", "kasse-pg-read", "kasse-sqlite")
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of this process's threads so far, by kind: the event loop, the writers, the readers, the rest."""
+    out: dict[str, float] = {}
+    for thread in threading.enumerate():
+        kind = next((k for k in KINDS if thread.name.startswith(k)), "other")
+        label = {"MainThread": "loop", "kasse-pg-writer": "writers", "kasse-pg-read": "readers",
+                 "kasse-sqlite": "writers"}.get(kind, "other")
+        with contextlib.suppress(OSError, TypeError):
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+            out[label] = out.get(label, 0.0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
+def create_body(reference: str) -> bytes:
+    return (b'{"amount":{"currency":"NOK","value":49900},"paymentMethod":{"type":"WALLET"},"reference":"%s",'
+            b'"userFlow":"QR","customerInteraction":"CUSTOMER_PRESENT","paymentDescription":"kasse bench"}'
+            % reference.encode())
+
+
+async def run(app: Any, args: argparse.Namespace) -> None:
+    client = Client(app)
+    status, body = await client.call("POST", "/accesstoken/get", [
+        (b"client_id", DEMO["client_id"].encode()), (b"client_secret", DEMO["client_secret"].encode()),
+        (b"ocp-apim-subscription-key", DEMO["subscription_key"].encode()),
+        (b"merchant-serial-number", DEMO["msn"].encode())])
+    assert status == 200, body
+    import orjson
+
+    token = orjson.loads(body)["access_token"]
+    auth = [(b"authorization", f"Bearer {token}".encode()),
+            (b"ocp-apim-subscription-key", DEMO["subscription_key"].encode()),
+            (b"merchant-serial-number", DEMO["msn"].encode()), (b"content-type", b"application/json"),
+            (b"vipps-system-name", b"kasse-bench")]
+    prefix = f"inproc-{secrets.token_hex(3)}-"
+    counter = iter(range(10**9))
+    stored: list[str] = []
+
+    async def create() -> None:
+        ref = f"{prefix}{next(counter)}"
+        st, out = await client.call("POST", "/epayment/v1/payments", [*auth, (b"idempotency-key", ref.encode())],
+                                    create_body(ref))
+        assert st == 201, out
+        if len(stored) < 4096:
+            stored.append(ref)
+
+    async def get() -> None:
+        ref = stored[next(counter) % len(stored)]
+        st, out = await client.call("GET", f"/epayment/v1/payments/{ref}", auth)
+        assert st == 200, out
+
+    async def burst(op: Any, n: int) -> None:
+        left = iter(range(n))
+
+        async def lane() -> None:
+            for _ in left:
+                await op()
+
+        await asyncio.gather(*(lane() for _ in range(args.concurrency)))
+
+    await burst(create, max(args.warmup, 200))
+    for scenario in args.scenario.split(","):
+        op = {"creates": create, "gets": get}[scenario]
+        await burst(op, args.warmup)
+        for r in range(args.rounds):
+            cpu, wall, threads = time.process_time(), time.perf_counter(), thread_cpu()
+            batches, jobs = getattr(args.db, "batches", 0), getattr(args.db, "jobs", 0)
+            await burst(op, args.requests)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            split = "  ".join(f"{name} {1000 * (seconds - threads.get(name, 0.0)) / args.requests:.3f}"
+                              for name, seconds in thread_cpu().items())
+            batches, jobs = getattr(args.db, "batches", 0) - batches, getattr(args.db, "jobs", 0) - jobs
+            rate, per = args.requests / wall, 1000 * cpu / args.requests
+            print(f"{scenario:8s} round {r + 1}: {rate:7,.0f}/s  CPU {per:.3f} ms per request ({split};"
+                  f" {cpu / wall:.2f} cores; {jobs / max(batches, 1):.1f} jobs per commit;"
+                  f" load {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(f"pid {os.getpid()}, {args.backend}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+          flush=True)
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        url = stack.enter_context(private_schema(args.database_url)) if args.backend == "postgres" else None
+        settings = Settings(database=f"{tmp}/kasse.db", database_url=url, rate_limits=False)
+        app, container = build_app(settings)
+        args.db = container.db
+        settle_garbage_collector()
+
+        async def lifespan_and_run() -> None:
+            async with app.router.lifespan_context(app):
+                await run(app, args)
+
+        uvloop.run(lifespan_and_run())
+        gc.collect()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
