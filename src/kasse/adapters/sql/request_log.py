@@ -13,13 +13,16 @@ from typing import Any
 import orjson
 
 from kasse.adapters.sql import rows, statements, tables
-from kasse.adapters.sql.connection import Connection, send
+from kasse.adapters.sql.connection import Connection, is_postgres, send
 from kasse.services.read_models import RequestRecord
 
 COLUMNS = statements.columns(tables.request_log)
 _INSERTED = statements.columns(tables.request_log, ("id",))
 _ROW_MARKS = "(" + ",".join("?" * len(_INSERTED.split(", "))) + ")"
 CHUNK = 200  # rows per INSERT: 2,400 parameters, under every driver's limit
+# PostgreSQL: appends take turns (a transaction-scoped advisory lock), so ids become visible in the order they
+# are handed out and a follower by id (`after=`) never passes a batch that another process commits late
+APPEND_LOCK = 0x6B617373_6C6F67  # "kasslog"
 
 
 def _status_clause(status: str) -> tuple[str, tuple[int, ...]]:
@@ -83,6 +86,8 @@ class SqlRequestLog:
         return found[::-1] if newest_first else found
 
     def append(self, records: Sequence[RequestRecord]) -> None:
+        if records and is_postgres(self.conn):
+            send(self.conn, "SELECT pg_advisory_xact_lock(?)", (APPEND_LOCK,))
         for start in range(0, len(records), CHUNK):
             chunk = records[start:start + CHUNK]
             params = [value for r in chunk for value in _row_of(r)]
