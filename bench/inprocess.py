@@ -23,15 +23,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import uvloop
+from postgres import private_schema
 from server_process import DEMO
 
-from kasse.adapters.postgres.connection import libpq_url, with_schema
 from kasse.server import build_app, settle_garbage_collector
 from kasse.settings import Settings
 
@@ -50,17 +48,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-@contextlib.contextmanager
-def private_schema(url: str) -> Iterator[str]:
-    schema = f"kasse_inproc_{secrets.token_hex(4)}"
-    dsn = libpq_url(url)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield with_schema(dsn, schema)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 class Client:
