@@ -48,8 +48,14 @@ def test_merchant_keys_need_their_subscription_key(kasse: InProcessKasse) -> Non
     without = {"Authorization": reader.headers["Authorization"]}
     other_key = {**without, "Ocp-Apim-Subscription-Key": "not-the-key"}
 
-    assert kasse.client.get("/settlement/v1/ledgers", headers=without).status_code == 401
-    assert kasse.client.get("/settlement/v1/ledgers", headers=other_key).status_code == 401
+    missing = kasse.client.get("/settlement/v1/ledgers", headers=without)
+    wrong = kasse.client.get("/settlement/v1/ledgers", headers=other_key)
+
+    assert missing.status_code == wrong.status_code == 401
+    assert "is required" in missing.json()["message"]
+    # a key was sent: the answer says it is the wrong one, not that one is missing
+    assert "is required" not in wrong.json()["message"]
+    assert "not the token's sales unit's" in wrong.json()["message"]
 
 
 def test_a_ledger_of_another_sales_unit_is_404_exactly_like_an_unknown_one(kasse: InProcessKasse) -> None:
