@@ -59,8 +59,11 @@ def viewer_of(request: Request, c: Container) -> Viewer:
     if isinstance(claims, PartnerClaims):  # accounting keys need no subscription key (contract §1.1)
         return Viewer(partner_id=claims.partner_id)
     key = request.headers.get("ocp-apim-subscription-key")
-    if not key or key_hash(key) not in claims.key_hashes:
+    if not key:
         raise ReportAuthError("Please check your API keys: the sales unit's Ocp-Apim-Subscription-Key is required")
+    if key_hash(key) not in claims.key_hashes:
+        raise ReportAuthError("Please check your API keys: the Ocp-Apim-Subscription-Key is not the token's sales "
+                              "unit's")
     msn = request.headers.get("merchant-serial-number")
     if msn is not None and msn != claims.msn:
         raise ReportAuthError("Please check your API keys: Merchant-Serial-Number is not the token's sales unit")
