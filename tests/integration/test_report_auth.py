@@ -8,6 +8,7 @@ from tests.harness import InProcessKasse
 from tests.integration.report_support import (
     ReportReader,
     assert_spec_shape,
+    header_max_length,
     merchant_reader,
     new_partner,
     partner_token,
@@ -164,3 +165,23 @@ def test_a_cursor_of_another_topic_is_refused(kasse: InProcessKasse) -> None:
     r = reader.feed(ledger_id, "funds", cursor=fees_cursor)
 
     assert r.status_code == 400 and r.json()["errorCode"] == 10002
+
+
+SYSTEM_HEADERS = [f"Vipps-System-{part}" for part in ("Name", "Version", "Plugin-Name", "Plugin-Version")]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("header", SYSTEM_HEADERS)
+def test_a_vipps_system_header_over_the_specs_length_is_400_naming_it(kasse: InProcessKasse, path: str,
+                                                                      header: str) -> None:
+    reader = merchant_reader(kasse)
+    url, limit = path.format(id=reader.ledger_id()), header_max_length(header)
+
+    at_limit = kasse.client.get(url, headers={**reader.headers, header: "x" * limit})
+    over = kasse.client.get(url, headers={**reader.headers, header: "x" * (limit + 1)})
+
+    assert at_limit.status_code == 200, at_limit.text
+    assert over.status_code == 400, over.text
+    assert over.json()["errorCode"] == 10002
+    assert [d["name"] for d in over.json()["extraDetails"]] == [header]
+    assert_spec_shape(over.json(), "500")
