@@ -129,6 +129,16 @@ def test_a_token_request_without_the_grant_type_is_400(kasse: InProcessKasse) ->
     assert {d["name"] for d in r2.json()["extraDetails"]} == {"grant_type"}
 
 
+def test_a_token_request_with_a_json_body_is_told_the_grant_type_goes_in_a_form(kasse: InProcessKasse) -> None:
+    _, client_id, secret = new_partner(kasse)
+
+    r = kasse.client.post("/miami/v1/token", auth=(client_id, secret), json={"grant_type": "client_credentials"})
+
+    assert r.status_code == 400, r.text
+    assert "application/x-www-form-urlencoded" in r.json()["detail"]
+    assert [d["name"] for d in r.json()["extraDetails"]] == ["grant_type"]
+
+
 def test_ledgertransactions_v1_is_gone(kasse: InProcessKasse) -> None:
     r = kasse.client.get("/report/v1/ledgertransactions", params={"ledgerId": "300001"})
 
