@@ -147,6 +147,15 @@ def test_a_fault_that_needs_a_delay_names_the_flag_once() -> None:
     assert "delaySeconds" not in said
 
 
+def test_an_unknown_fault_kind_is_one_short_line_and_the_help_lists_the_kinds() -> None:
+    said = assert_one_line_naming(kasse("fault", "arm", "webhook.nope"), "KIND")
+    shown = kasse("fault", "arm", "--help").output
+
+    assert "'webhook.nope' is not one of" in said and "{webhook.drop|" not in said
+    assert "kasse fault arm [OPTIONS] KIND" in shown
+    assert "report.slow-closing" in shown and "api.lost-response" in shown
+
+
 def test_a_usage_error_is_one_line_too() -> None:
     assert_one_line_naming(kasse("user", "create"), "MSISDN")
     assert_one_line_naming(kasse("no-such-command"), "no-such-command")
