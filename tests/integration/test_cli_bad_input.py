@@ -152,7 +152,7 @@ def test_an_unknown_fault_kind_is_one_short_line_and_the_help_lists_the_kinds() 
     shown = kasse("fault", "arm", "--help").output
 
     assert "'webhook.nope' is not one of" in said and "{webhook.drop|" not in said
-    assert "kasse fault arm [OPTIONS] KIND" in shown
+    assert "fault arm [OPTIONS] KIND" in shown
     assert "report.slow-closing" in shown and "api.lost-response" in shown
 
 
