@@ -133,8 +133,11 @@ def test_a_bad_number_in_the_environment_is_named(command: tuple[str, ...], vari
     (("user", "create", "4799887766", "--birth-date", "1999-13-01"), "--birth-date"),
     (("fault", "arm", "webhook.drop", "--msn", "12"), "--msn"),
     (("listen", "--msn", "abc"), "--msn"),
+    (("listen", "--forward-to", "ftp://127.0.0.1/hooks"), "--forward-to"),
+    (("listen", "--forward-to", "127.0.0.1:3000/hooks"), "--forward-to"),
+    (("listen", "--forward-to", "http://example.com/hooks"), "--forward-to"),
 ], ids=["msn-letters", "msn-20-digits", "msn-2-digits", "name-5000", "name-empty", "user-name-5000", "msisdn-plus",
-        "birth-date-format", "fault-msn", "listen-msn"])
+        "birth-date-format", "fault-msn", "listen-msn", "forward-ftp", "forward-no-scheme", "forward-public-http"])
 def test_what_the_api_refuses_the_cli_refuses_first_by_the_same_rule(args: tuple[str, ...], option: str) -> None:
     # no server runs at the default URL: the refusal comes before any request
     assert_one_line_naming(kasse(*args, "--url", f"http://127.0.0.1:{free_port()}"), option)
