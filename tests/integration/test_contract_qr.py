@@ -21,7 +21,7 @@ PNG = "image/png"
 def spec_op(method: str, template: str) -> SpecOperation:
     found = [op for op in operations() if (op.method, op.template) == (method, template)]
     if not found:
-        pytest.skip(f"{SKIP_MARK} qr-v1.github-2024-10.yaml has no {method} {template} in {REFERENCE}")
+        pytest.skip(f"{SKIP_MARK} qr-v1.github-2024-10.yaml (its {method} {template}) is not in {REFERENCE}")
     return found[0]
 
 
