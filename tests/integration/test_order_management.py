@@ -64,6 +64,29 @@ def test_the_receipt_of_the_create_request_is_the_orders_receipt(kasse: InProces
     assert_om_problem(posted, 409)
 
 
+def nullable_fields_left_null(value: int) -> dict[str, Any]:
+    """A receipt whose required fields the spec lets be null (UnitInfo.unitPrice, Barcode.format and .data) are."""
+    body = receipt(value)
+    body["orderLines"][0]["unitInfo"] = {"unitPrice": None, "quantity": "2", "quantityUnit": "PCS"}
+    body["bottomLine"]["barcode"] = {"format": None, "data": None}
+    return body
+
+
+@pytest.mark.parametrize("attach", ["receipt", "create"])
+def test_a_required_field_sent_as_null_is_read_back_as_null(kasse: InProcessKasse, attach: str) -> None:
+    order = new_reference()
+    if attach == "receipt":
+        assert post_receipt(kasse, order, nullable_fields_left_null(2500)).status_code == 201
+    else:
+        assert kasse.demo.create(create_body(order, 2500, receipt=nullable_fields_left_null(2500))).status_code == 201
+
+    body = get_order(kasse, order).json()
+
+    assert_om_schema(body, "OrderV2Response")  # required keys stay, with their null
+    assert body["receipt"]["orderLines"][0]["unitInfo"]["unitPrice"] is None
+    assert body["receipt"]["bottomLine"]["barcode"] == {"format": None, "data": None}
+
+
 def test_the_category_is_upserted_and_shown_with_the_receipt(kasse: InProcessKasse) -> None:
     order = new_reference()
     first = put_category(kasse, order, {"category": "GENERAL", "orderDetailsUrl": "https://shop.example/o/1"})
