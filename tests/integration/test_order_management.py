@@ -65,10 +65,10 @@ def test_the_receipt_of_the_create_request_is_the_orders_receipt(kasse: InProces
 
 
 def nullable_fields_left_null(value: int) -> dict[str, Any]:
-    """A receipt whose required fields the spec lets be null (UnitInfo.unitPrice, Barcode.format and .data) are."""
+    """A receipt whose required fields the spec lets be null (UnitInfo.unitPrice, Barcode.data) are null."""
     body = receipt(value)
     body["orderLines"][0]["unitInfo"] = {"unitPrice": None, "quantity": "2", "quantityUnit": "PCS"}
-    body["bottomLine"]["barcode"] = {"format": None, "data": None}
+    body["bottomLine"]["barcode"] = {"format": "EAN-13", "data": None}
     return body
 
 
@@ -84,7 +84,7 @@ def test_a_required_field_sent_as_null_is_read_back_as_null(kasse: InProcessKass
 
     assert_om_schema(body, "OrderV2Response")  # required keys stay, with their null
     assert body["receipt"]["orderLines"][0]["unitInfo"]["unitPrice"] is None
-    assert body["receipt"]["bottomLine"]["barcode"] == {"format": None, "data": None}
+    assert body["receipt"]["bottomLine"]["barcode"] == {"format": "EAN-13", "data": None}
 
 
 def test_the_category_is_upserted_and_shown_with_the_receipt(kasse: InProcessKasse) -> None:
