@@ -135,6 +135,18 @@ def test_a_bad_category_is_400(kasse: InProcessKasse) -> None:
     assert_om_problem(response, 400, "Category", "OrderDetailsUrl")
 
 
+@pytest.mark.parametrize("url", ["0", "/orders/o-1", "example.com/orders/o-1", "https://exa mple.com/o"])
+def test_an_order_details_url_that_is_no_uri_is_400(kasse: InProcessKasse, url: str) -> None:
+    response = put_category(kasse, "o-1", {"category": "GENERAL", "orderDetailsUrl": url})
+
+    assert_om_problem(response, 400, "OrderDetailsUrl")
+
+
+@pytest.mark.parametrize("url", ["https://example.com/orders/o-1", "http://127.0.0.1:3000/o?id=1", "myshop://o/1"])
+def test_an_absolute_order_details_url_is_taken(kasse: InProcessKasse, url: str) -> None:
+    assert put_category(kasse, "o-1", {"category": "GENERAL", "orderDetailsUrl": url}).status_code == 200
+
+
 def test_the_msn_header_is_required(kasse: InProcessKasse) -> None:
     headers = {k: v for k, v in kasse.demo.headers().items() if k != "Merchant-Serial-Number"}
 
