@@ -25,8 +25,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(skip)
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """A clone without ../shared skips the official-spec checks: say so, in one line, where it is seen."""
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+    """A clone without ../shared skips the official-spec checks: say so, in one line, where it is seen.
+
+    Outermost (a first wrapper), so the line follows the short test summary that `-ra` fills with every skip
+    and sits just above the counts: the last lines of a run, all that make test shows of its PostgreSQL run.
+    """
+    yield
     count = sum(1 for report in terminalreporter.stats.get("skipped", [])
                 if isinstance(report.longrepr, tuple) and skipped_for_a_spec(str(report.longrepr[2])))
     if count:

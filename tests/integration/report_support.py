@@ -48,6 +48,13 @@ def _validate(body: Any, schema: dict[str, Any]) -> None:
                    format_checker=OAS30Validator.FORMAT_CHECKER).validate(body)
 
 
+def header_max_length(name: str) -> int:
+    """The official spec's maxLength of a header parameter (the `Vipps-System-*` ones)."""
+    if not (REFERENCE / REPORT).exists():
+        pytest.skip(f"the official spec {REPORT} is not in {REFERENCE}")
+    return int(_spec()["components"]["parameters"][name]["schema"]["maxLength"])
+
+
 def assert_report_page(body: Any) -> None:
     """Validate a dates or feed answer against the spec's shared `200` response."""
     _validate(body, _spec()["components"]["responses"][200]["content"]["application/json"]["schema"])

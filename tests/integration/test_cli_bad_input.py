@@ -133,8 +133,11 @@ def test_a_bad_number_in_the_environment_is_named(command: tuple[str, ...], vari
     (("user", "create", "4799887766", "--birth-date", "1999-13-01"), "--birth-date"),
     (("fault", "arm", "webhook.drop", "--msn", "12"), "--msn"),
     (("listen", "--msn", "abc"), "--msn"),
+    (("listen", "--forward-to", "ftp://127.0.0.1/hooks"), "--forward-to"),
+    (("listen", "--forward-to", "127.0.0.1:3000/hooks"), "--forward-to"),
+    (("listen", "--forward-to", "http://example.com/hooks"), "--forward-to"),
 ], ids=["msn-letters", "msn-20-digits", "msn-2-digits", "name-5000", "name-empty", "user-name-5000", "msisdn-plus",
-        "birth-date-format", "fault-msn", "listen-msn"])
+        "birth-date-format", "fault-msn", "listen-msn", "forward-ftp", "forward-no-scheme", "forward-public-http"])
 def test_what_the_api_refuses_the_cli_refuses_first_by_the_same_rule(args: tuple[str, ...], option: str) -> None:
     # no server runs at the default URL: the refusal comes before any request
     assert_one_line_naming(kasse(*args, "--url", f"http://127.0.0.1:{free_port()}"), option)
@@ -145,6 +148,15 @@ def test_a_fault_that_needs_a_delay_names_the_flag_once() -> None:
 
     said = assert_one_line_naming(result, "--delay")
     assert "delaySeconds" not in said
+
+
+def test_an_unknown_fault_kind_is_one_short_line_and_the_help_lists_the_kinds() -> None:
+    said = assert_one_line_naming(kasse("fault", "arm", "webhook.nope"), "KIND")
+    shown = kasse("fault", "arm", "--help").output
+
+    assert "'webhook.nope' is not one of" in said and "{webhook.drop|" not in said
+    assert "fault arm [OPTIONS] KIND" in shown
+    assert "report.slow-closing" in shown and "api.lost-response" in shown
 
 
 def test_a_usage_error_is_one_line_too() -> None:

@@ -144,3 +144,52 @@ def test_production_mode_has_no_control_plane_so_merchant_create_writes_the_stor
     assert made.exit_code == 0, made.output
     assert json.loads(made.output)["msn"] == "654321"
     assert refused.exit_code == 2 and "'KASSE_DATABASE'" not in refused.output and "'--msn'" in refused.output
+
+
+@contextlib.contextmanager
+def not_kasse() -> Iterator[str]:
+    """A web server on a free loopback port that answers anything with an HTML page; yields its URL."""
+    import http.server
+    import threading
+
+    class NotKasse(http.server.BaseHTTPRequestHandler):  # a web server that answers anything with an HTML page
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>my shop</body></html>")
+
+        def do_POST(self) -> None:
+            self.do_GET()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotKasse)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{other.server_address[1]}"
+    finally:
+        other.shutdown()
+        other.server_close()
+
+
+@pytest.mark.parametrize("args", [("merchant", "create"), ("merchant", "list"), ("user", "create", "4799887711"),
+                                  ("clock", "advance", "1d"), ("ledger", "list"), ("fault", "list")],
+                         ids=lambda a: " ".join(a))
+def test_a_url_that_is_not_kasse_is_one_line_not_a_traceback(args: tuple[str, ...]) -> None:
+    with not_kasse() as url:
+        result = kasse(*args, url=url)
+
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(lines) == 1 and "not answer like kasse" in lines[0], result.output
+
+
+def test_listen_to_a_url_that_is_not_kasse_is_one_line_without_its_page() -> None:
+    with not_kasse() as url:
+        result = kasse("listen", url=url)
+
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(lines) == 1 and "<html>" not in lines[0] and "my shop" in lines[0], result.output

@@ -64,6 +64,29 @@ def test_the_receipt_of_the_create_request_is_the_orders_receipt(kasse: InProces
     assert_om_problem(posted, 409)
 
 
+def nullable_fields_left_null(value: int) -> dict[str, Any]:
+    """A receipt whose required fields the spec lets be null (UnitInfo.unitPrice, Barcode.data) are null."""
+    body = receipt(value)
+    body["orderLines"][0]["unitInfo"] = {"unitPrice": None, "quantity": "2", "quantityUnit": "PCS"}
+    body["bottomLine"]["barcode"] = {"format": "EAN-13", "data": None}
+    return body
+
+
+@pytest.mark.parametrize("attach", ["receipt", "create"])
+def test_a_required_field_sent_as_null_is_read_back_as_null(kasse: InProcessKasse, attach: str) -> None:
+    order = new_reference()
+    if attach == "receipt":
+        assert post_receipt(kasse, order, nullable_fields_left_null(2500)).status_code == 201
+    else:
+        assert kasse.demo.create(create_body(order, 2500, receipt=nullable_fields_left_null(2500))).status_code == 201
+
+    body = get_order(kasse, order).json()
+
+    assert_om_schema(body, "OrderV2Response")  # required keys stay, with their null
+    assert body["receipt"]["orderLines"][0]["unitInfo"]["unitPrice"] is None
+    assert body["receipt"]["bottomLine"]["barcode"] == {"format": "EAN-13", "data": None}
+
+
 def test_the_category_is_upserted_and_shown_with_the_receipt(kasse: InProcessKasse) -> None:
     order = new_reference()
     first = put_category(kasse, order, {"category": "GENERAL", "orderDetailsUrl": "https://shop.example/o/1"})
@@ -110,6 +133,18 @@ def test_a_bad_category_is_400(kasse: InProcessKasse) -> None:
     response = put_category(kasse, "o-1", {"category": "SHOES", "orderDetailsUrl": ""})
 
     assert_om_problem(response, 400, "Category", "OrderDetailsUrl")
+
+
+@pytest.mark.parametrize("url", ["0", "/orders/o-1", "example.com/orders/o-1", "https://exa mple.com/o"])
+def test_an_order_details_url_that_is_no_uri_is_400(kasse: InProcessKasse, url: str) -> None:
+    response = put_category(kasse, "o-1", {"category": "GENERAL", "orderDetailsUrl": url})
+
+    assert_om_problem(response, 400, "OrderDetailsUrl")
+
+
+@pytest.mark.parametrize("url", ["https://example.com/orders/o-1", "http://127.0.0.1:3000/o?id=1", "myshop://o/1"])
+def test_an_absolute_order_details_url_is_taken(kasse: InProcessKasse, url: str) -> None:
+    assert put_category(kasse, "o-1", {"category": "GENERAL", "orderDetailsUrl": url}).status_code == 200
 
 
 def test_the_msn_header_is_required(kasse: InProcessKasse) -> None:

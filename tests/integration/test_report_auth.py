@@ -8,6 +8,7 @@ from tests.harness import InProcessKasse
 from tests.integration.report_support import (
     ReportReader,
     assert_spec_shape,
+    header_max_length,
     merchant_reader,
     new_partner,
     partner_token,
@@ -48,8 +49,14 @@ def test_merchant_keys_need_their_subscription_key(kasse: InProcessKasse) -> Non
     without = {"Authorization": reader.headers["Authorization"]}
     other_key = {**without, "Ocp-Apim-Subscription-Key": "not-the-key"}
 
-    assert kasse.client.get("/settlement/v1/ledgers", headers=without).status_code == 401
-    assert kasse.client.get("/settlement/v1/ledgers", headers=other_key).status_code == 401
+    missing = kasse.client.get("/settlement/v1/ledgers", headers=without)
+    wrong = kasse.client.get("/settlement/v1/ledgers", headers=other_key)
+
+    assert missing.status_code == wrong.status_code == 401
+    assert "is required" in missing.json()["message"]
+    # a key was sent: the answer says it is the wrong one, not that one is missing
+    assert "is required" not in wrong.json()["message"]
+    assert "not the token's sales unit's" in wrong.json()["message"]
 
 
 def test_a_ledger_of_another_sales_unit_is_404_exactly_like_an_unknown_one(kasse: InProcessKasse) -> None:
@@ -122,6 +129,16 @@ def test_a_token_request_without_the_grant_type_is_400(kasse: InProcessKasse) ->
     assert {d["name"] for d in r2.json()["extraDetails"]} == {"grant_type"}
 
 
+def test_a_token_request_with_a_json_body_is_told_the_grant_type_goes_in_a_form(kasse: InProcessKasse) -> None:
+    _, client_id, secret = new_partner(kasse)
+
+    r = kasse.client.post("/miami/v1/token", auth=(client_id, secret), json={"grant_type": "client_credentials"})
+
+    assert r.status_code == 400, r.text
+    assert "application/x-www-form-urlencoded" in r.json()["detail"]
+    assert [d["name"] for d in r.json()["extraDetails"]] == ["grant_type"]
+
+
 def test_ledgertransactions_v1_is_gone(kasse: InProcessKasse) -> None:
     r = kasse.client.get("/report/v1/ledgertransactions", params={"ledgerId": "300001"})
 
@@ -158,3 +175,23 @@ def test_a_cursor_of_another_topic_is_refused(kasse: InProcessKasse) -> None:
     r = reader.feed(ledger_id, "funds", cursor=fees_cursor)
 
     assert r.status_code == 400 and r.json()["errorCode"] == 10002
+
+
+SYSTEM_HEADERS = [f"Vipps-System-{part}" for part in ("Name", "Version", "Plugin-Name", "Plugin-Version")]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("header", SYSTEM_HEADERS)
+def test_a_vipps_system_header_over_the_specs_length_is_400_naming_it(kasse: InProcessKasse, path: str,
+                                                                      header: str) -> None:
+    reader = merchant_reader(kasse)
+    url, limit = path.format(id=reader.ledger_id()), header_max_length(header)
+
+    at_limit = kasse.client.get(url, headers={**reader.headers, header: "x" * limit})
+    over = kasse.client.get(url, headers={**reader.headers, header: "x" * (limit + 1)})
+
+    assert at_limit.status_code == 200, at_limit.text
+    assert over.status_code == 400, over.text
+    assert over.json()["errorCode"] == 10002
+    assert [d["name"] for d in over.json()["extraDetails"]] == [header]
+    assert_spec_shape(over.json(), "500")

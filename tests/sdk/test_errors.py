@@ -106,6 +106,17 @@ def test_the_qr_and_order_management_shape_gives_invalid_params() -> None:
     assert error.trace_id is None and error.extra_details == ()
 
 
+def test_a_web_page_for_an_answer_reads_as_one_line_of_its_text() -> None:
+    page = ("<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n"
+            "<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n")
+
+    error = error_from_response(httpx.Response(502, text=page, headers={"content-type": "text/html"}))
+
+    assert isinstance(error, ServerError)
+    assert len(str(error).splitlines()) == 1 and "<" not in str(error), str(error)
+    assert error.detail is not None and "502 Bad Gateway" in error.detail and "nginx" in error.detail
+
+
 def test_a_gateway_error_without_a_body_still_has_a_class_and_a_title() -> None:
     error = error_from_response(httpx.Response(401, text=""))
 

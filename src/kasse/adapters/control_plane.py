@@ -15,6 +15,8 @@ NO_CONTROL_PLANE = "{url} has no test control plane: it is in production mode (K
 NEEDS_TOKEN = ("kasse at {url} is reachable from the network and asks for the operator token: set KASSE_ADMIN_TOKEN"
                " (`kasse serve` printed it when it made it; it is kept in var/kasse-admin.token beside the database)")
 WRONG_TOKEN = "kasse at {url} refused the operator token in KASSE_ADMIN_TOKEN: it is not this server's"
+NOT_KASSE = ("{url} did not answer like kasse: {method} {path} got HTTP {status} {what}; is --url ($KASSE_URL) a "
+             "kasse server?")
 
 
 class ControlPlaneError(Exception):
@@ -93,9 +95,17 @@ class HttpxControlPlane:
             raise ControlPlaneError(NO_CONTROL_PLANE.format(url=self.base_url), status=404, route_missing=True)
         if r.status_code == 404 and missing_ok:
             return None
+        if r.status_code == 204:
+            return None
+        try:  # every other answer of /_kasse/ is JSON, a refusal included
+            body = r.json()
+        except ValueError:
+            what = f"and {r.headers.get('content-type', 'no content type')}" if r.content else "and no body"
+            raise ControlPlaneError(NOT_KASSE.format(url=self.base_url, method=method, path=path,
+                                                     status=r.status_code, what=what), status=r.status_code) from None
         if r.status_code >= 400:
             detail, fields = _problem(r)
             raise ControlPlaneError(f"kasse refused {method} {path} (HTTP {r.status_code}): "
                                     f"{_problem_text(detail, fields)}", status=r.status_code, detail=detail,
                                     fields=fields)
-        return r.json() if r.content else None
+        return body

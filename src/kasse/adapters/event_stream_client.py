@@ -8,6 +8,7 @@ access token (fetched from `/accesstoken/get` and fetched again when refused), s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,13 @@ import httpx
 import orjson
 
 STREAM = "/_kasse/events/stream"
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _one_line(body: str) -> str:
+    """An answer's text for one line of an error: a problem's JSON as it is, a web page without its markup."""
+    return " ".join(_TAG.sub(" ", body[:2000]).split())[:300]
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class HttpxEventStream:
                 self._token = None
             if self._token is None:
                 raise EventStreamError(f"the server refused the sales unit's credentials: HTTP {r.status_code}"
-                                       f" {r.text[:300]}", reached=True)
+                                       f" {_one_line(r.text)}", reached=True)
         return {"Authorization": f"Bearer {self._token}", "Ocp-Apim-Subscription-Key": self.unit.subscription_key,
                 "Merchant-Serial-Number": self.unit.msn}
 
@@ -86,8 +94,8 @@ class HttpxEventStream:
                     return
                 if r.status_code != 200:
                     r.read()
-                    raise EventStreamError(f"the server refused the event stream: HTTP {r.status_code} {r.text}",
-                                           reached=True)
+                    raise EventStreamError(f"the server refused the event stream: HTTP {r.status_code} "
+                                           f"{_one_line(r.text)}", reached=True)
                 if connected is not None:
                     connected()
                 position: int | None = None

@@ -48,6 +48,8 @@ def to_create_command(
     body: CreatePaymentRequest, msn: str, key: str | None, base_url: str, token: str
 ) -> tuple[CreatePayment, str]:
     wire: dict[str, Any] = body.model_dump(exclude_none=True, exclude={"amount", "reference"})
+    if body.receipt is not None:
+        wire["receipt"] = body.receipt.to_wire()
     wire["paymentMethod"] = body.paymentMethod.type
     url = redirect_url(base_url, body, token)
     if url:

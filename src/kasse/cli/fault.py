@@ -59,8 +59,8 @@ def fault() -> None:
     """
 
 
-@fault.command("arm")
-@click.argument("kind", type=click.Choice([k.value for k in FaultKind]))
+@fault.command("arm", epilog="KIND is one of: " + ", ".join(k.value for k in FaultKind) + ".")
+@click.argument("kind", metavar="KIND", type=click.Choice([k.value for k in FaultKind]))
 @click.option("--msn", type=MSN, default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")
 @click.option("--endpoint", type=click.Choice([e.value for e in Endpoint]), default=None,
               help="api.* only: the ePayment operation to fail (default: any of them).")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kasse.cli.options import MSN, url_option
+from kasse.cli.options import MSN, WebhookUrl, url_option
 from kasse.domain.money import Currency, Money, format_major
 from kasse.domain.webhook_registration import CHECKED_IN, EVENT_TYPES, PAYMENT_EVENTS
 from kasse.settings import DEMO
@@ -172,7 +172,7 @@ def _unregister(client: Client, webhook_id: str, warn: Echo) -> None:
 
 @click.command()
 @url_option
-@click.option("--forward-to", default=None, metavar="URL",
+@click.option("--forward-to", type=WebhookUrl(), default=None, metavar="URL",
               help="Also register a webhook for every event to URL (deleted again on exit), print its secret, and "
                    "print what each delivery there got back: [200] 12 ms.")
 @click.option("--msn", type=MSN, default=DEMO.msn, show_default=True, help="Merchant serial number of the sales unit.")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from kasse.domain import merchant, user
+from kasse.domain import merchant, user, webhook_registration
 
 
 def base_url_problem(url: str) -> str | None:
@@ -47,6 +47,19 @@ class BaseUrl(CheckedType):
         if problem is not None:
             self.fail(problem, param, ctx)
         return str(value).rstrip("/")
+
+
+class WebhookUrl(CheckedType):
+    """Where a test-mode webhook may point, by the Webhooks API's rule (`domain.webhook_registration`)."""
+
+    name = "URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            webhook_registration.check_url(str(value), production=False)  # `kasse listen` needs test mode
+        except webhook_registration.InvalidRegistrationError as exc:
+            self.fail(f"{value!r}: {exc.detail}", param, ctx)
+        return str(value)
 
 
 class Msn(CheckedType):

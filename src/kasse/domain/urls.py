@@ -5,10 +5,13 @@ Plain http is allowed only for loopback hosts, so a POS on a developer's machine
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 _FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "file", "vbscript", "blob", "ftp"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+# RFC 3986 absolute URI: a scheme, a colon, then no whitespace or control characters (OpenAPI `format: uri`)
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+$")
 
 
 def is_acceptable_redirect(url: str) -> bool:
@@ -25,3 +28,8 @@ def is_acceptable_redirect(url: str) -> bool:
     if scheme == "http":
         return parts.hostname in _LOOPBACK
     return True
+
+
+def is_absolute_uri(url: str) -> bool:
+    """Tell whether `url` is an absolute URI (a scheme first), as a `format: uri` field of a spec asks."""
+    return _ABSOLUTE_URI.match(url) is not None

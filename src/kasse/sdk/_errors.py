@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +166,14 @@ def _details(raw: object) -> tuple[ExtraDetail, ...]:
     )
 
 
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def _plain_text(body: str) -> str:
+    """A body that is no problem (a proxy's error page) as one line of its text, markup and entities gone."""
+    return " ".join(html.unescape(_TAG.sub(" ", body[:5000])).split())[:300]
+
+
 def _text(problem: Mapping[str, Any], key: str) -> str | None:
     value = problem.get(key)
     return None if value is None else str(value)
@@ -180,7 +190,7 @@ def error_from_response(response: httpx.Response, retry_after: float | None = No
     except (json.JSONDecodeError, UnicodeDecodeError):
         problem = None
     if not isinstance(problem, dict):
-        problem = {"detail": response.text[:500] or None}
+        problem = {"detail": _plain_text(response.text) or None}
     extra = _details(problem.get("extraDetails"))
     code = next((d.reason for d in extra if d.name == "ErrorCode"), None) or _text(problem, "errorCode")
     return _error_class(response.status_code)(

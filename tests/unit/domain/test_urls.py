@@ -1,6 +1,6 @@
 import pytest
 
-from kasse.domain.urls import is_acceptable_redirect
+from kasse.domain.urls import is_absolute_uri, is_acceptable_redirect
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,12 @@ def test_plain_http_elsewhere_and_urls_without_scheme_or_host_are_refused(url: s
 )
 def test_schemes_that_run_code_or_read_files_are_refused(url: str) -> None:
     assert not is_acceptable_redirect(url)
+
+
+@pytest.mark.parametrize(("url", "absolute"), [
+    ("https://example.com/orders/1", True), ("myshop://orders/1", True), ("urn:isbn:0451450523", True),
+    ("0", False), ("/orders/1", False), ("example.com/orders", False), ("https://exa mple.com", False),
+    ("https://example.com/\nx", False), ("1http://x", False), ("", False),
+])
+def test_an_absolute_uri_starts_with_a_scheme_and_holds_no_space(url: str, absolute: bool) -> None:
+    assert is_absolute_uri(url) is absolute

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -30,11 +30,21 @@ from kasse.services.reports import ReportInputError, parse_date
 MAX_ENTRIES = 1000
 
 
+def _percent_text(value: object) -> object:
+    # one validator instead of a `str | int` union, whose refusals pydantic names `feePercent.int` and the like;
+    # a JSON fraction (1.5) is refused like any other type: a fee never passes through a binary float
+    if type(value) is int:
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError('a fee percent is a string such as "1.75", or a whole number')
+    return value
+
+
 class TermsIn(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"feePercent": "1.75", "feeFixed": 100,
                                                                "payoutFrequency": "weekly"}]})
 
-    feePercent: Annotated[str, Field(max_length=12)] | int | None = Field(
+    feePercent: Annotated[str, BeforeValidator(_percent_text), Field(max_length=12)] | None = Field(
         None, description="The fee in percent of each capture, e.g. \"1.75\"")
     feeFixed: Annotated[int, Field(ge=0)] | None = Field(None, description="A fixed fee per capture, minor units")
     settlement: Literal["net", "gross"] | None = Field(None, description="net: fees deducted from the payout")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -107,3 +107,23 @@ class Receipt(Strict):
 
     orderLines: Annotated[list[OrderLine], Field(min_length=1)]
     bottomLine: BottomLine
+
+    def to_wire(self) -> dict[str, Any]:
+        """The receipt as stored and read back: optional fields left out when null, required ones kept."""
+        return _wire(self)
+
+
+def _wire(model: BaseModel) -> dict[str, Any]:
+    # like model_dump(exclude_none=True), except for the fields the spec requires but lets be null
+    # (UnitInfo.unitPrice, Barcode.format and .data): those keep their null, or OrderV2Response breaks
+    out: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None and not info.is_required():
+            continue
+        if isinstance(value, BaseModel):
+            value = _wire(value)
+        elif isinstance(value, list):
+            value = [_wire(item) if isinstance(item, BaseModel) else item for item in value]
+        out[name] = value
+    return out

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kasse.api.schemas.common import Strict
+from kasse.domain.urls import is_absolute_uri
 
 _BASE = "http://127.0.0.1:8000"
 
@@ -59,11 +60,17 @@ class CustomerExchangeIn(Strict):
     requestedData: tuple[Literal["MSISDN"], ...] = ("MSISDN",)
 
 
+def _absolute_uri(value: str) -> str:
+    if not is_absolute_uri(value):
+        raise ValueError("must be an absolute URI, such as https://example.com/orders/1")
+    return value
+
+
 class CategoryIn(Strict):
     model_config = _example({"category": "RECEIPT", "orderDetailsUrl": "https://example.com/orders/acme-shop-123"})
 
     category: Literal["GENERAL", "RECEIPT", "ORDER_CONFIRMATION", "DELIVERY", "TICKET", "BOOKING"]
-    orderDetailsUrl: Annotated[str, Field(min_length=1, max_length=2500)]
+    orderDetailsUrl: Annotated[str, Field(min_length=1, max_length=2500), AfterValidator(_absolute_uri)]
     imageId: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[0-9A-Za-z-_\.]+$")] | None = None
 
 

@@ -48,7 +48,8 @@ async def partner_token(request: Request) -> Response:
     client_id, secret, basic = _credentials(request)
     # the current spec's form is required with Basic; the 2023 spec's header credentials came without a body
     if grant != ["client_credentials"] and (basic or grant is not None):
-        raise ProblemError(400, "grant_type must be client_credentials", [("grant_type", "client_credentials")])
+        raise ProblemError(400, "The body must be the form grant_type=client_credentials, sent as Content-Type: "
+                           "application/x-www-form-urlencoded", [("grant_type", "must be client_credentials")])
     partner = c.db.read(lambda uow: authenticate_partner(uow, client_id, secret))
     if partner is None:
         raise ProblemError(401, "Invalid client_id or client_secret")

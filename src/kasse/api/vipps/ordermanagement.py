@@ -57,7 +57,7 @@ def _key(request: Request) -> tuple[Container, str, str, str]:
 async def add_receipt(request: Request) -> Response:
     c, msn, payment_type, order_id = _key(request)
     body = parse_params(Receipt, await read_body(request))
-    wire = body.model_dump(exclude_none=True)
+    wire = body.to_wire()
     stored = await _write(c, lambda uow: use.add_receipt(uow, c.clock, c.ids, msn, payment_type, order_id, wire))
     return json_response(stored.receipt_id, status=201)
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kasse.api.context import container
-from kasse.api.operations import Access, Answer, Api, Operation, Query, routes
+from kasse.api.operations import Access, Answer, Api, Operation, Query, routes, system_headers
 from kasse.api.problems import problem_response
 from kasse.api.responses import json_response
 from kasse.api.schemas.report import DatePage, FeedPage, LedgerList, ReportBadInput, ReportUnauthorized
@@ -59,16 +59,26 @@ def viewer_of(request: Request, c: Container) -> Viewer:
     if isinstance(claims, PartnerClaims):  # accounting keys need no subscription key (contract §1.1)
         return Viewer(partner_id=claims.partner_id)
     key = request.headers.get("ocp-apim-subscription-key")
-    if not key or key_hash(key) not in claims.key_hashes:
+    if not key:
         raise ReportAuthError("Please check your API keys: the sales unit's Ocp-Apim-Subscription-Key is required")
+    if key_hash(key) not in claims.key_hashes:
+        raise ReportAuthError("Please check your API keys: the Ocp-Apim-Subscription-Key is not the token's sales "
+                              "unit's")
     msn = request.headers.get("merchant-serial-number")
     if msn is not None and msn != claims.msn:
         raise ReportAuthError("Please check your API keys: Merchant-Serial-Number is not the token's sales unit")
     return Viewer(msn=claims.msn)
 
 
+# the spec lists these on every Report operation (maxLength 30); a refusal is the API's own input error
+SYSTEM_HEADERS = system_headers(30)
+
+
 def answer(request: Request, read: Callable[[UnitOfWork, Viewer], dict[str, object]]) -> Response:
     c = container(request)
+    for rule in SYSTEM_HEADERS:
+        if problem := rule.problem(request.headers.get(rule.name)):
+            return bad_input(rule.name, problem)
     try:
         viewer = viewer_of(request, c)
         return json_response(c.db.read(lambda uow: read(uow, viewer)))
@@ -140,8 +150,8 @@ async def ledger_transactions_gone(request: Request) -> Response:
 REPORT = Api("Report", "Ledgers and what settles into them: each date's funds and fees, or a feed of them "
                        "(Report API 2.0). Merchant keys see their sales unit's ledger; an accounting partner's "
                        "token (POST /miami/v1/token) the ledgers granted to it.")
-_REFUSALS = (Answer(400, "Malformed date, unknown topic or a cursor of another query (errorCode 10002)",
-                    ReportBadInput),
+_REFUSALS = (Answer(400, "Malformed date, unknown topic, a cursor of another query or a Vipps-System-* header over "
+                         "30 characters (errorCode 10002)", ReportBadInput),
              Answer(401, "Missing, malformed or expired token, or merchant keys without their subscription key",
                     ReportUnauthorized))
 _CURSOR = Query("cursor", "Where the previous page ended", {"type": "string"})
