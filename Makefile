@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The official Node SDK check (tests/integration/test_node_sdk.py) needs tests/node/node_modules: installed
+# The official Node SDK check (tests/integration/contract/test_node_sdk.py) needs tests/node/node_modules: installed
 # from the committed lock file whenever node and npm are on PATH, so CI runs that test instead of skipping it.
 NODE_DEPS := tests/node/node_modules/.package-lock.json
 ifneq ($(and $(shell command -v node 2>/dev/null),$(shell command -v npm 2>/dev/null)),)
@@ -48,7 +48,7 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest tests/unit tests/architecture -q
+	$(BIN)/pytest tests/unit -q
 
 # The PostgreSQL run of `make test`: the integration tests, the use-case tests and the approval races (where only
 # PostgreSQL's concurrent writers can catch a missing version check) again on PostgreSQL, each test in a private
@@ -56,7 +56,11 @@ unit: install
 # the SQLite run, not after it: both spend most of their time waiting on servers, sockets and fsyncs (one after
 # the other they took 11 min on a 2-core box; CPU was busy 7.3 min of it), and its output is printed when it ends.
 KASSE_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
-PG_TESTS := tests/integration tests/unit/services tests/reliability/test_approval_races.py
+# (the security, SDK and POS-store tests of tests/integration run on SQLite only, as they did before the tier-first layout)
+PG_TESTS := tests/integration tests/unit/services tests/reliability/test_approval_races.py \
+	--ignore=tests/integration/security --ignore=tests/integration/sdk \
+	$(foreach t,confirmations end_of_day end_of_day_cli end_of_day_page pos_store_movements,\
+		--ignore=tests/integration/pos/test_$(t).py)
 PG_LOG := var/test-postgres.log
 
 test: lint typecheck $(TEST_NODE_DEPS) $(CHROMIUM) ## ruff, mypy, the whole suite on SQLite and on PostgreSQL

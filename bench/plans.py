@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/plans.py [--preload 1000000] [--database-url URL]
 
-SQLite's plans are a test (tests/integration/test_query_plans.py); PostgreSQL's planner chooses by the data,
+SQLite's plans are a test (tests/integration/scale/test_query_plans.py); PostgreSQL's planner chooses by the data,
 so they are checked here on a private schema holding N payments (bench/preload.py). The statements are the
 repositories' own: each repository method runs against a recorder that keeps its SQL and parameters, and
 each is then put to `EXPLAIN`. A sequential scan of a big table is flagged; the exit status is 1 if any.

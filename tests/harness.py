@@ -140,7 +140,8 @@ def production_unit(container: Container) -> Credentials:
 def as_a_page(client: Any) -> None:
     """Send what a page of kasse's own sends with every request: its CSRF cookie and, back, the token (double submit).
 
-    The cross-site defence itself is tested with clients that send neither (tests/security/test_cross_site.py).
+    The cross-site defence itself is tested with clients that send neither
+    (tests/integration/security/test_cross_site.py).
     """
     token = secrets.token_urlsafe(32)
     client.cookies.set("kasse_csrf", token)
@@ -183,7 +184,7 @@ def _migration_statements() -> list[tuple[str, Any]]:
 
     Replaying them is one connection and a few ms; running Alembic costs ~0.13 s, for each of the
     hundreds of in-process stores of the PostgreSQL run. Migrations themselves stay tested: servers
-    and `kasse db upgrade` still run them (tests/integration/test_postgres_database.py).
+    and `kasse db upgrade` still run them (tests/integration/scale/test_postgres_database.py).
     """
     if not _MIGRATION_STATEMENTS:
         import psycopg

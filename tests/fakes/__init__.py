@@ -3,7 +3,7 @@
 One `InMemoryUnitOfWork` holds every repository; the modules are split by what they store. Import
 from here: `from tests.fakes import InMemoryUnitOfWork, FakeClock, SequentialIds, a_merchant`.
 (The SDK's own tests have a different `FakeClock`, of epoch seconds that move when slept on, and a
-scripted HTTP API in `tests/sdk/fakes.py`; those fake the network, not the ports.)
+scripted HTTP API in `tests/unit/sdk/fakes.py`; those fake the network, not the ports.)
 """
 
 from kasse.services.faults import MemoryFaultStore as InMemoryFaults

@@ -1,7 +1,7 @@
 """Webhook registrations, the outbox and its deliveries, in memory.
 
 `InMemoryDeliveries` decides what is sendable with the domain's own rule (`is_sendable`); the SQL
-repository expresses the same rule in SQL, and `tests/integration/test_webhooks_sql.py` runs the
+repository expresses the same rule in SQL, and `tests/integration/webhooks/test_webhooks_sql.py` runs the
 same scenarios against it.
 """
 

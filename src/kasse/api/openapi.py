@@ -5,7 +5,7 @@ models with their examples; the rules that hold for every row (who may call it, 
 answer, in which shape) are added here. Only what is mounted is described: in production mode the
 /_kasse control plane is not served, so it is not in the document either. kasse answers validation
 failures with 400, never 422, and every refusal it can answer is listed, so
-tests/security/test_schemathesis.py can hold answers to the document.
+tests/integration/security/test_schemathesis.py can hold answers to the document.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Checking a webhook's signature (contract §8.3) on the receiving side.
 
 The SDK ships on its own, so it carries its own check rather than kasse's signing code; both are held
-to the contract's test vector (tests/sdk/test_webhook_events.py). The HMAC key is the UTF-8 bytes of
+to the contract's test vector (tests/unit/sdk/test_webhook_events.py). The HMAC key is the UTF-8 bytes of
 the secret as given, never its base64 decoding.
 """
 

@@ -1,4 +1,4 @@
-"""Delivery use cases over in-memory fakes; `tests/integration/test_webhooks_sql.py` reruns them on SQLite."""
+"""Delivery use cases over in-memory fakes; `tests/integration/webhooks/test_webhooks_sql.py` reruns them on SQLite."""
 
 from __future__ import annotations
 
