@@ -29,7 +29,7 @@ from kasse.domain.money import Currency, Money
 from kasse.domain.payment_state import EventName
 from kasse.services.merchants import MerchantSpec, create_merchant
 from kasse.services.recording import record
-from kasse.settings import Settings
+from kasse.settings import DEMO, DEMO_SHOP, Settings
 from tests.harness import TEST_DATABASE_URL, ServerProcess, schema_url
 
 pytestmark = pytest.mark.slow
@@ -144,7 +144,8 @@ def test_dates_closed_under_sigkill_are_closed_exactly_once(tmp_path: Path) -> N
             assert client.post("/_kasse/ledgers/close").status_code == 200
             every = client.get("/_kasse/ledgers").json()["ledgers"]
             today = {ledger["openDate"] for ledger in every}
-            ledgers = [ledger for ledger in every if ledger["msn"] != "123456"]  # the demo unit, seeded empty
+            # the demo unit and the till's own unit are seeded empty
+            ledgers = [ledger for ledger in every if ledger["msn"] not in (DEMO.msn, DEMO_SHOP.msn)]
 
             assert len(ledgers) == UNITS and len(today) == 1
             for ledger in ledgers:

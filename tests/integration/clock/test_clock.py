@@ -166,7 +166,8 @@ def test_the_clock_commands_move_a_running_kasse(server: ServerProcess) -> None:
     moment = datetime.fromisoformat(frozen.output.split()[0])
     assert advanced.output == f"{rfc3339(moment + timedelta(hours=1, minutes=30))} (frozen, 0 payment(s) expired)\n"
     assert at_christmas.output.splitlines()[0] == "2034-12-24T12:00:00.000Z (frozen, 0 payment(s) expired)"
-    assert at_christmas.output.splitlines()[-1] == "closed ledger date 2034-12-23 for 1 ledger(s)"
+    # the demo unit's ledger and the till's own unit's
+    assert at_christmas.output.splitlines()[-1] == "closed ledger date 2034-12-23 for 2 ledger(s)"
     assert backwards.exit_code == 1 and "only moves forwards" in backwards.output and "now:" in backwards.output
     assert resumed.output.startswith("2034-12-24T12:00:00") and "(running" in resumed.output
     assert now.output.startswith("2034-12-24T12:00") and now.output.endswith("(running)\n")

@@ -55,15 +55,20 @@ def _url(endpoint: Endpoint) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES.get(m[1], "x"), endpoint.path)
 
 
+# what records requests rather than state: the request log keeps the API calls the attack itself makes
+NOT_STATE = frozenset({"request_log"})
+
+
 def _snapshot(kasse: InProcessKasse) -> dict[str, list[str]]:
-    """Every row of the platform's and the POS's SQLite databases."""
+    """Every row of the platform's and the POS's SQLite databases, but for the request log."""
     found: dict[str, list[str]] = {}
     database = Path(kasse.container.settings.database)
     for path in (database, database.with_name(database.stem + "-pos.db")):
         if not path.exists():
             continue
         with sqlite3.connect(path) as db:
-            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                      if r[0] not in NOT_STATE]
             for table in tables:
                 found[f"{path.name}:{table}"] = sorted(map(repr, db.execute(f"SELECT * FROM {table}")))
     return found

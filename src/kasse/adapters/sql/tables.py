@@ -380,3 +380,12 @@ request_log = Table(
 Index("request_log_by_msn", request_log.c.msn, request_log.c.id)
 Index("request_log_by_reference", request_log.c.reference, request_log.c.id)
 Index("request_log_by_at", request_log.c.at)
+
+# 0008: the console's payment list, newest first: each index starts with what a filter fixes and goes on in the
+# list's order (created_at, msn, reference), so a page is a seek and a short walk with a million payments stored
+Index("payments_by_created", payments.c.created_at, payments.c.msn, payments.c.reference)
+Index("payments_by_msn_created", payments.c.msn, payments.c.created_at, payments.c.reference)
+Index("payments_by_state_created", payments.c.state, payments.c.created_at, payments.c.msn, payments.c.reference)
+Index("payments_by_msn_state_created", payments.c.msn, payments.c.state, payments.c.created_at, payments.c.reference)
+Index("payments_by_reference", payments.c.reference)
+Index("payment_events_by_psp", payment_events.c.psp_reference)
