@@ -9,7 +9,9 @@ only if nothing says it came from elsewhere: a forwarding header, a peer address
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import socket
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -34,6 +36,32 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+UNSPECIFIED = frozenset({"", "0.0.0.0", "::", "[::]"})
+# an address of the documentation range (RFC 5737): a UDP connect to it picks a route and sends nothing
+ROUTE_PROBE = ("192.0.2.1", 9)
+
+
+@functools.cache
+def network_address() -> str:
+    """This machine's address as other devices on its network reach it, for a server bound to every address.
+
+    Printing `http://0.0.0.0:8000` would send a phone nowhere; the address of the default route's
+    interface is what a device beside this one can open. The machine's name when there is no route.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(ROUTE_PROBE)
+            address: str = probe.getsockname()[0]
+            return address
+    except OSError:
+        return socket.gethostname()
+
+
+def reachable_host(host: str) -> str:
+    """The host to put in links: the network address for a server bound to every address, else `host`."""
+    return network_address() if host.strip() in UNSPECIFIED else host
 
 
 def url_is_loopback(url: str) -> bool:

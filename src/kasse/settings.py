@@ -10,7 +10,7 @@ from pathlib import Path
 from kasse.domain.duration import parse_duration
 from kasse.domain.report_dialect import ReportDialect, parse_dialect
 from kasse.domain.webhook_target import Network, TargetPolicy, parse_networks
-from kasse.exposure import is_loopback_host, url_is_loopback
+from kasse.exposure import UNSPECIFIED, is_loopback_host, reachable_host, url_is_loopback
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -158,8 +158,16 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address needs its brackets in a URL
+        host = reachable_host(self.host)  # bound to every address: the one other devices can open
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address needs its brackets in a URL
         return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+
+    @property
+    def local_url(self) -> str:
+        """Where a client on this machine (the built-in POS) reaches kasse: loopback when bound to every address."""
+        if self.public_url is None and self.host.strip() in UNSPECIFIED:
+            return f"http://{'[::1]' if ':' in self.host else '127.0.0.1'}:{self.port}"
+        return self.base_url
 
     @property
     def exposed(self) -> bool:

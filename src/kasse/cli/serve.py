@@ -169,7 +169,8 @@ def serve(
     env = {
         "KASSE_DATABASE": settings.database,
         "KASSE_HOST": host,
-        "KASSE_PUBLIC_URL": settings.base_url,
+        "KASSE_PUBLIC_URL": settings.base_url,  # bound to every address: this machine's address on its network
+        "KASSE_POS_PLATFORM_URL": os.environ.get("KASSE_POS_PLATFORM_URL") or settings.local_url,  # the POS: loopback
         "KASSE_RATE_LIMITS": "0" if no_rate_limits or not settings.rate_limits else "1",
         "KASSE_RUN_WORKER": "0" if no_worker or not settings.run_worker else "1",
     }

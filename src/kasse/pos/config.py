@@ -54,7 +54,7 @@ def from_settings(settings: Settings) -> PosConfig | None:
     if missing_credentials(settings):
         return None
     env = os.environ.get
-    base = env("KASSE_POS_PLATFORM_URL") or settings.base_url
+    base = env("KASSE_POS_PLATFORM_URL") or settings.local_url
     public = (env("KASSE_POS_PUBLIC_URL") or settings.base_url).rstrip("/")
     return PosConfig(
         base_url=base,
