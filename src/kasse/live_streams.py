@@ -90,14 +90,16 @@ def close_on_signals(streams: LiveStreams, signals: tuple[int, ...] = (signal.SI
 
 
 def respond(request: Request, subscribe: Callable[[], asyncio.Event], unsubscribe: Callable[[asyncio.Event], None],
-            read: Read, *, lifetime: float = LIFETIME) -> StreamingResponse:
-    """Answer with a stream that sends what `read` yields each time it is woken, for at most `lifetime` seconds.
+            read: Read, *, lifetime: float | None = None) -> StreamingResponse:
+    """Answer with a stream that sends what `read` yields each time it is woken, for at most `lifetime` seconds
+    (`LIFETIME` unless given).
 
     `subscribe` returns the event that is set when what `read` looks at may have changed; `read` keeps its
     own memory of what it sent, so it yields only what is new.
     """
     streams = of(request)
-    return StreamingResponse(_follow(streams, subscribe, unsubscribe, read, lifetime),
+    lives = LIFETIME if lifetime is None else lifetime
+    return StreamingResponse(_follow(streams, subscribe, unsubscribe, read, lives),
                              media_type="text/event-stream", headers=HEADERS)
 
 

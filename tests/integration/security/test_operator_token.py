@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kasse import live_streams
 from kasse.cli import main
 from kasse.testing.server import KasseServer
 from tests.harness import InProcessKasse, in_process
@@ -81,7 +82,9 @@ def test_a_browser_signs_in_with_the_token_and_gets_a_cookie(exposed: InProcessK
     assert exposed.client.get("/_kasse/clock").status_code == 200
 
 
-def test_the_sales_units_event_stream_keeps_its_own_credentials_off_loopback(exposed: InProcessKasse) -> None:
+def test_the_sales_units_event_stream_keeps_its_own_credentials_off_loopback(exposed: InProcessKasse,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(live_streams, "LIFETIME", 1.0)  # the test client reads the stream to its end
     unit = exposed.demo
 
     assert exposed.client.get("/_kasse/events/stream").status_code == 401

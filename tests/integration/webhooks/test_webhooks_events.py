@@ -3,12 +3,21 @@ of an in-process kasse, delivered by its own loop to a real receiver; and what d
 
 from __future__ import annotations
 
+import pytest
+
+from kasse import live_streams
 from kasse.domain.webhook_registration import CHECKED_IN, EVENT_TYPES, PAYMENT_EVENTS
 from kasse.services.payments import load, reject_payment
 from kasse.services.recording import record_check_in
 from tests.harness import InProcessKasse, create_body, new_reference
 from tests.integration.webhook_receiver import deliveries, poll, receiving, register
 from tests.integration.webhook_spec import EPAYMENT, assert_schema
+
+
+@pytest.fixture(autouse=True)
+def _short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a test client reads a stream to its end: a second instead of the 25 s a browser's stream lives
+    monkeypatch.setattr(live_streams, "LIFETIME", 1.0)
 
 
 def test_an_aborted_payment_is_delivered_signed(kasse: InProcessKasse) -> None:
