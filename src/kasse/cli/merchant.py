@@ -8,7 +8,7 @@ import click
 
 from kasse.cli.control_plane import talk_to, url_option
 from kasse.cli.options import MSN, SALES_UNIT_NAME
-from kasse.cli.store import build_checked, direct_options, direct_store
+from kasse.cli.store import build_checked, direct_options, direct_store, listed
 from kasse.cli.usage import bad_value
 
 if TYPE_CHECKING:
@@ -78,25 +78,16 @@ def merchant_create(name: str, market: str, msn: str | None, no_push: bool, no_p
     _echo_json({k: made[k] for k in ("msn", "name", "market", "clientId", "clientSecret", "subscriptionKey")})
 
 
-def _listed_directly(settings: Settings, option: str) -> list[dict[str, Any]]:
-    from kasse.api.control.merchant_listing import merchant_wire
-
-    container = build_checked(settings, option, must_exist=True)
-    try:
-        return [merchant_wire(m) for m in container.db.read(lambda uow: uow.merchants.list())]
-    finally:
-        container.db.close()
-
-
 @merchant.command("list", epilog=DIRECT.replace("works on", "reads"))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (an array) instead of one line per sales unit.")
 @url_option
 @direct_options
 def merchant_list(as_json: bool, base_url: str, database: str | None, database_url: str | None) -> None:
     """List the sales units, oldest first: MSN, name, market, client_id and what each may do (never a secret)."""
-    direct = direct_store(database, database_url)
-    found: list[dict[str, Any]] = (_listed_directly(*direct) if direct is not None
-                                   else talk_to(base_url, lambda c: c.call("GET", "/_kasse/merchants")))
+    from kasse.api.control.merchant_listing import merchant_wire
+
+    found = listed(database, database_url, base_url, "/_kasse/merchants",
+                   lambda uow: [merchant_wire(x) for x in uow.merchants.list()])
     if as_json:
         _echo_json(found)
         return

@@ -11,7 +11,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +22,7 @@ from kasse.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from kasse.bootstrap import Database
     from kasse.container import Container
+    from kasse.services.ports import UnitOfWork
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., object])
@@ -133,3 +134,19 @@ def direct_options(command: F) -> F:
                            help="Work on this PostgreSQL store directly instead of the server.")(command)
     return click.option("--db", "database", default=None, metavar="FILE",
                         help="Work on this SQLite file directly instead of the server (it must exist).")(command)
+
+
+def listed(database: str | None, database_url: str | None, base_url: str, path: str,
+           read: Callable[[UnitOfWork], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """What a `list` command shows: `read` from the store when told so (`--db`, production), else GET `path`."""
+    from kasse.cli.control_plane import talk_to
+
+    direct = direct_store(database, database_url)
+    if direct is None:
+        found: list[dict[str, Any]] = talk_to(base_url, lambda c: c.call("GET", path))
+        return found
+    container = build_checked(*direct, must_exist=True)
+    try:
+        return container.db.read(read)
+    finally:
+        container.db.close()

@@ -9,7 +9,7 @@ import click
 
 from kasse.cli.control_plane import talk_to, url_option
 from kasse.cli.options import MSISDN, USER_NAME
-from kasse.cli.store import build_checked, direct_options, direct_store
+from kasse.cli.store import build_checked, direct_options, direct_store, listed
 from kasse.cli.usage import bad_value
 
 if TYPE_CHECKING:
@@ -90,25 +90,16 @@ def user_create(msisdn: str, name: str | None, birth_date: date | None, market: 
     _echo_json(_shown(made))
 
 
-def _listed_directly(settings: Settings, option: str) -> list[dict[str, Any]]:
-    from kasse.api.control.users import user_wire
-
-    container = build_checked(settings, option, must_exist=True)
-    try:
-        return [user_wire(u) for u in container.db.read(lambda uow: uow.users.list())]
-    finally:
-        container.db.close()
-
-
 @user.command("list", epilog=DIRECT.replace("works on", "reads"))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (an array) instead of one line per user.")
 @url_option
 @direct_options
 def user_list(as_json: bool, base_url: str, database: str | None, database_url: str | None) -> None:
     """List the test users: phone number, name, market, birth date and how their wallet answers."""
-    direct = direct_store(database, database_url)
-    found: list[dict[str, Any]] = (_listed_directly(*direct) if direct is not None
-                                   else talk_to(base_url, lambda c: c.call("GET", "/_kasse/users")))
+    from kasse.api.control.users import user_wire
+
+    found = listed(database, database_url, base_url, "/_kasse/users",
+                   lambda uow: [user_wire(x) for x in uow.users.list()])
     if as_json:
         _echo_json(found)
         return
