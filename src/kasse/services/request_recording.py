@@ -1,11 +1,13 @@
 """Recording API requests off the hot path: a bounded queue in memory, flushed to the request log in batches.
 
 A request only appends its raw exchange to the queue (never blocking: when the queue is full the exchange
-is dropped and counted). A background task turns each batch into redacted records and writes it as one
-job of the database's group commit, pruning the log to its retention in the same transaction; it flushes
-what is left when the server stops. Each process records the requests it served, so with several workers
-over one database every request is stored exactly once. The log is a debugging aid, not a record of
-money: a batch whose write fails is logged and counted as dropped rather than retried forever.
+is dropped and counted). A background task hands each batch to the database, whose thread turns it into
+redacted records (off the event loop) and writes it in a transaction apart from the payments' group
+commit (on PostgreSQL a COPY that never holds up a batch of payments), pruning the log to its retention in
+the same transaction; it flushes what is left when the server stops. Each process records the requests
+it served, so with several workers over one database every request is stored exactly once. The log is
+a debugging aid, not a record of money: a batch whose write fails is logged and counted as dropped rather
+than retried forever.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ MAX_FIELD = 200  # characters kept of a caller's reference, MSN or Idempotency-K
 
 
 class Writes(Protocol):
-    """The database's group-committed writes (container.Database)."""
+    """The database's writes (container.Database)."""
 
-    async def write(self, fn: Callable[[UnitOfWork], T]) -> T:
-        """Run `fn` in a write transaction and return its result once committed."""
+    async def write_apart(self, fn: Callable[[UnitOfWork], T]) -> T:
+        """Run `fn` in a write transaction beside the payments' group commit; return its result once committed."""
         ...
 
 
@@ -115,10 +117,12 @@ def _record_or_none(exchange: Exchange) -> RequestRecord | None:
         return None
 
 
-def store_requests(uow: UnitOfWork, records: Sequence[RequestRecord], now: datetime, retention: Retention) -> None:
-    """Append a batch to the request log and prune the log to its retention."""
+def store_requests(uow: UnitOfWork, exchanges: Sequence[Exchange], now: datetime, retention: Retention) -> int:
+    """Append a batch to the request log, redacted, and prune the log to its retention; return how many stored."""
+    records = [r for r in map(_record_or_none, exchanges) if r is not None]
     uow.request_log.append(records)
     uow.request_log.prune(keep=retention.max_rows, recorded_before=now - retention.max_age)
+    return len(records)
 
 
 class RequestRecorder:
@@ -168,15 +172,14 @@ class RequestRecorder:
         stored = 0
         while self._pending:
             exchanges = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
-            records = [r for r in map(_record_or_none, exchanges) if r is not None]
-            self.dropped += len(exchanges) - len(records)
-            job = functools.partial(store_requests, records=records, now=self.clock.now(), retention=self.retention)
+            job = functools.partial(store_requests, exchanges=exchanges, now=self.clock.now(), retention=self.retention)
             try:
-                await self.db.write(job)
+                written = await self.db.write_apart(job)
             except Exception:
-                self.dropped += len(records)
-                log.exception("could not store %d requests in the request log", len(records))
+                self.dropped += len(exchanges)
+                log.exception("could not store %d requests in the request log", len(exchanges))
                 continue
-            stored += len(records)
+            self.dropped += len(exchanges) - written
+            stored += written
         self.recorded += stored
         return stored

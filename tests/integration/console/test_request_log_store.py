@@ -5,7 +5,9 @@ Runs on SQLite, and on PostgreSQL with KASSE_TEST_DATABASE_URL (the `kasse` fixt
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,29 @@ def test_a_large_batch_is_stored_whole(kasse: InProcessKasse) -> None:
     stored(kasse, [a_request(n) for n in range(450)])
 
     assert len(search(kasse, limit=1000)) == 450
+
+
+def stored_apart(kasse: InProcessKasse, records: list[RequestRecord]) -> None:
+    """As the recorder stores a batch: beside the payments' group commit (a COPY on PostgreSQL)."""
+    asyncio.run(kasse.container.db.write_apart(lambda uow: uow.request_log.append(records)))
+
+
+def test_a_batch_stored_apart_keeps_every_character_and_its_order(kasse: InProcessKasse) -> None:
+    awkward = 'tab\there\nnew line \\ backslash \\. \\N æøå 💳 "quoted"'
+    stored_apart(kasse, [a_request(n) for n in range(300)] + [
+        replace(a_request(300), path="/epayment/v1/payments/a\x00b", request_body=awkward, response_body="\\.")])
+
+    found = search(kasse, limit=1000)
+
+    assert [r.idempotency_key for r in found] == [f"k-{n}" for n in range(301)]
+    assert found[-1].request_body == awkward and found[-1].response_body == "\\."
+    assert found[-1].path == "/epayment/v1/payments/a\ufffdb"  # PostgreSQL stores no NUL: one request, not the batch
+
+
+def test_a_nul_in_one_request_does_not_lose_the_batch_stored_with_the_payments(kasse: InProcessKasse) -> None:
+    stored(kasse, [a_request(1), replace(a_request(2), request_body="a\x00b")])
+
+    assert [r.request_body for r in search(kasse)] == ["", "a\ufffdb"]
 
 
 @pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="SQLite's EXPLAIN QUERY PLAN")

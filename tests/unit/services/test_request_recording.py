@@ -24,7 +24,7 @@ class FakeWrites:
         self.fail = fail
         self.jobs = 0
 
-    async def write(self, fn: Callable[[Any], Any]) -> Any:
+    async def write_apart(self, fn: Callable[[Any], Any]) -> Any:
         self.jobs += 1
         if self.fail:
             raise RuntimeError("database down")

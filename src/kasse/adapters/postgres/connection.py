@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -80,6 +80,17 @@ class PgConnection:
         deferred = DeferredWrite(sql, params)
         self._writes.append(deferred)
         return deferred
+
+    def copy_in(self, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Append `rows` to `table` with one COPY: no statement to parse, no parameter to bind per row.
+
+        Only outside pipeline mode, which cannot carry a COPY (the request log writes apart for that).
+        """
+        assert not self.pipelined, "COPY cannot run in pipeline mode"
+        with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                _storable(row)
+                copy.write_row(row)
 
     def end_job(self) -> None:
         """The job succeeded: send its waiting writes (and release its savepoint, if it needed one)."""

@@ -28,6 +28,7 @@ threads, so a read's round trip never blocks the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import random
@@ -106,7 +107,7 @@ class PostgresDatabase(QueuedWrites):
         self._pool = ConnectionPool(self.dsn, min_size=1, max_size=self.pool_size, open=True, name="kasse",
                                     configure=self._own)
         self._pool.wait(timeout=30)
-        self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-retry")
+        self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-alone")
         self._reading = Readers(self.read, READERS)
         for i in range(self.writers):
             thread = threading.Thread(target=self._write_loop, name=f"kasse-pg-writer-{i}", daemon=True)
@@ -190,6 +191,16 @@ class PostgresDatabase(QueuedWrites):
         """Read on a reader thread (adapters/postgres/readers.py): the event loop goes on meanwhile."""
         assert self._reading is not None, "database is not open"
         return await self._reading.query(fn)
+
+    async def write_apart(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        """Run `fn` in a transaction of its own on a pooled connection, outside the writers' batches.
+
+        For the request log: its appends take turns across processes (an advisory lock) and go out as a
+        COPY, which pipeline mode cannot carry; inside a batch, the lock would hold up every payment of it
+        until COMMIT, and its hundreds of rows would ride along with them.
+        """
+        assert self._executor is not None, "database is not open"
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, fn)
 
     def _write_loop(self) -> None:
         """Take jobs and commit them, alone while another writer is idle, else everything queued as one batch.

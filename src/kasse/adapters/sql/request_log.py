@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from kasse.adapters.sql import rows, statements, tables
-from kasse.adapters.sql.connection import Connection, is_postgres, send
+from kasse.adapters.sql.connection import Connection, is_pipelined, is_postgres, send
 from kasse.services.read_models import RequestRecord
 
 COLUMNS = statements.columns(tables.request_log)
@@ -50,9 +50,18 @@ def record_from_row(row: Any) -> RequestRecord:
     )
 
 
+def _text(value: str | None) -> str | None:
+    """A caller's text as PostgreSQL can store it: a NUL (`%00` in a path, a raw body) becomes U+FFFD.
+
+    Refused, it would lose the whole batch of other callers' requests with it.
+    """
+    return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
+
+
 def _row_of(r: RequestRecord) -> tuple[Any, ...]:
-    return (rows.to_us(r.at), r.method, r.path, r.query, r.status, r.duration_ms, r.msn, r.reference,
-            r.idempotency_key, orjson.dumps(r.request_headers).decode(), r.request_body, r.response_body)
+    return (rows.to_us(r.at), _text(r.method), _text(r.path), _text(r.query), r.status, r.duration_ms, _text(r.msn),
+            _text(r.reference), _text(r.idempotency_key), orjson.dumps(r.request_headers).decode(),
+            _text(r.request_body), _text(r.response_body))
 
 
 class SqlRequestLog:
@@ -86,8 +95,14 @@ class SqlRequestLog:
         return found[::-1] if newest_first else found
 
     def append(self, records: Sequence[RequestRecord]) -> None:
-        if records and is_postgres(self.conn):
+        if not records:
+            return
+        if is_postgres(self.conn):
             send(self.conn, "SELECT pg_advisory_xact_lock(?)", (APPEND_LOCK,))
+            copy_in = getattr(self.conn, "copy_in", None)
+            if copy_in is not None and not is_pipelined(self.conn):  # a transaction apart (write_apart): COPY
+                copy_in("request_log", _INSERTED, map(_row_of, records))
+                return
         for start in range(0, len(records), CHUNK):
             chunk = records[start:start + CHUNK]
             params = [value for r in chunk for value in _row_of(r)]
