@@ -1,13 +1,15 @@
 """kasse on SQLite (one process) and on PostgreSQL with 1, 2 and 4 worker processes, in one run: throughput,
 CPU per operation of kasse and of PostgreSQL apart, and the ceiling that CPU sets per number of cores.
 
-    .venv/bin/python bench/postgres.py [--duration 10] [--workers 1,2,4] [--preload 1000000] [--json out.json]
+    .venv/bin/python bench/postgres.py [--duration 10] [--workers 1,2,4] [--preload 1000000 [--window 2]]
+                                       [--json out.json]
 
 Runs the core scenarios of bench/run.py (creates, gets, captures, cycles) against `kasse serve` on a fresh
 SQLite file, then against `kasse serve --workers N` for each N on a private schema of the PostgreSQL database
 at --database-url (created for this run and dropped at its end; no other schema is touched). With
---preload N each store is measured empty and again holding N payments filled in bulk (bench/preload.py),
-against the growth targets of issue #17. See bench/README.md.
+--preload N each such server is instead started twice side by side, on an empty store and on one holding N
+payments filled in bulk (bench/preload.py), and the two are measured in alternating --window second windows
+against the growth targets of issue #17 (bench/growth.py). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from growth import run_pair
+from interleave import window_lengths
 from report import ceilings, git_commit, growth, report
 from run import SCENARIOS, new_loop, run_all, workdir
 from server_process import fs_type, start_server, stop_server
@@ -37,16 +41,23 @@ BACKENDS = ("sqlite", "postgres")
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario (default 10)")
-    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each scenario (default 1)")
+    p.add_argument("--duration", type=float, default=10.0,
+                   help="measured seconds per scenario (default 10; with --preload, per store)")
+    p.add_argument("--warmup", type=float, default=1.0,
+                   help="unmeasured seconds before each scenario (default 1; with --preload, on each store before "
+                        "its first window)")
     p.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS),
                    help=f"comma-separated subset of {','.join(SCENARIOS)} (default all, in that order)")
     p.add_argument("--workers", default="1,2,4",
                    help="comma-separated numbers of kasse serve processes on PostgreSQL, one run each (default 1,2,4)")
     p.add_argument("--preload", type=int, default=0, metavar="N",
-                   help="also measure each store holding N payments filled in bulk (bench/preload.py), against the "
-                        "same store empty")
+                   help="the growth check: run each server twice at once, on an empty store and on one holding N "
+                        "payments filled in bulk (bench/preload.py), and measure the two in turns (see --window)")
+    p.add_argument("--window", type=float, default=2.0, metavar="S",
+                   help="with --preload: the length of one measured window; the two stores take turns, S seconds "
+                        "at a time (rounded down so equal windows fill --duration), until each had --duration "
+                        "(default 2)")
     p.add_argument("--database-url", default=os.environ.get("KASSE_BENCH_DATABASE_URL", DEFAULT_URL),
                    help=f"PostgreSQL database to make a private schema in (default $KASSE_BENCH_DATABASE_URL "
                         f"or {DEFAULT_URL})")
@@ -73,9 +84,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     except ValueError:
         p.error("--workers takes numbers of processes, e.g. 1,2,4")
     if (args.connections < 1 or args.duration <= 0 or args.pool_per_connection < 1 or args.preload < 0
-            or not args.workers or min(args.workers) < 1):
-        p.error("--connections, --duration, --pool-per-connection and --workers must be positive, --preload not "
-                "negative")
+            or args.window <= 0 or not args.workers or min(args.workers) < 1):
+        p.error("--connections, --duration, --window, --pool-per-connection and --workers must be positive, "
+                "--preload not negative")
     return args
 
 
@@ -93,21 +104,12 @@ def private_schema(url: str) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def run_backend(backend: str, workers: int, stored: int, tmp: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Start `kasse serve` on a fresh store (holding `stored` payments), run the scenarios, stop it."""
+def run_backend(backend: str, workers: int, tmp: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Start `kasse serve` on a fresh, empty store, run the scenarios, stop it."""
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(private_schema(args.database_url)) if backend == "postgres" else None
-        where = tmp / f"{backend}-{workers}-{stored}"
+        where = tmp / f"{backend}-{workers}"
         where.mkdir()
-        args.stored_references = []
-        if stored:
-            from preload import preload, sample_references  # imports kasse's tables: only when asked for
-
-            run = secrets.token_hex(3)
-            print(f"  preloading {stored:,} payments into {backend} ...", file=sys.stderr, flush=True)
-            took = preload(stored, run, db=str(where / "kasse.db"), database_url=url)
-            print(f"  preloaded in {took:.1f} s ({stored / took:,.0f} payments/s)", file=sys.stderr, flush=True)
-            args.stored_references = sample_references(run, stored, 4096)
         print(f"  starting kasse serve on {backend} ({workers} process{'es' if workers > 1 else ''}) ...",
               file=sys.stderr, flush=True)
         server = start_server(where, writer_stats=False, database_url=url, workers=workers,
@@ -123,48 +125,63 @@ def run_backend(backend: str, workers: int, stored: int, tmp: Path, args: argpar
         finally:
             stop_server(server)
         for r in results:
-            r.update(backend=backend, workers=workers, stored=stored)
+            r.update(backend=backend, workers=workers, stored=0)
         return results
 
 
-def configurations(args: argparse.Namespace) -> list[tuple[str, int, int]]:
-    """(backend, processes, payments stored) for every server this run measures, in order."""
+def configurations(args: argparse.Namespace) -> list[tuple[str, int]]:
+    """(backend, processes) of every server this run measures, in order (with --preload, each a pair)."""
     servers = [("sqlite", 1)] if "sqlite" in args.backends else []
-    servers += [("postgres", w) for w in args.workers] if "postgres" in args.backends else []
-    return [(b, w, n) for b, w in servers for n in ((0, args.preload) if args.preload else (0,))]
+    return servers + ([("postgres", w) for w in args.workers] if "postgres" in args.backends else [])
+
+
+def meta_of(backend: str, workers: int, stored: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """What the report's header and the JSON say about one server's run: the machine, the load, the command."""
+    paired = " (served at once with the other store, the two measured in turns)" if args.preload else ""
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
+        "connections": args.connections, "duration": args.duration, "warmup": args.warmup,
+        **({"window": window_lengths(args.duration, args.window)[0]} if args.preload else {}),
+        "cpus": os.cpu_count(), "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": sys.version.split()[0], "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "server": f"python -m kasse serve{f' --workers {workers}' if backend == 'postgres' else ''}"
+                  f"{f' holding {stored:,} payments' if stored else (' on an empty store' if args.preload else '')}"
+                  f"{paired}",
+        "backend": backend, "workers": workers, "stored": stored,
+        "experiments": {"serve_script": args.experiment_serve_script}
+        if backend == "postgres" and args.experiment_serve_script else {},
+        "db_fs": "PostgreSQL server" if backend == "postgres" else fs_type(tmp),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     runs: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
     with workdir(args) as tmp:
-        for backend, workers, stored in configurations(args):
-            meta = {
-                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
-                "connections": args.connections, "duration": args.duration, "warmup": args.warmup,
-                "cpus": os.cpu_count(), "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-                "python": sys.version.split()[0], "command": " ".join([Path(sys.executable).name, *sys.argv]),
-                "server": f"python -m kasse serve{f' --workers {workers}' if backend == 'postgres' else ''}"
-                          f"{f' holding {stored:,} payments' if stored else ''}",
-                "backend": backend, "workers": workers, "stored": stored,
-                "experiments": {"serve_script": args.experiment_serve_script}
-                if backend == "postgres" and args.experiment_serve_script else {},
-                "db_fs": "PostgreSQL server" if backend == "postgres" else fs_type(tmp),
-            }
+        for backend, workers in configurations(args):
+            metas = [meta_of(backend, workers, n, tmp, args) for n in ((0, args.preload) if args.preload else (0,))]
             try:
-                results = run_backend(backend, workers, stored, tmp, args)
+                if args.preload:
+                    empty, full, rows = run_pair(backend, workers, tmp, args, private_schema)
+                    sides, checks = [empty, full], checks + rows
+                else:
+                    sides = [run_backend(backend, workers, tmp, args)]
             except (RuntimeError, psycopg.Error) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
-            meta["loadavg_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            runs.append({"meta": meta, "results": results})
+            for meta, results in zip(metas, sides, strict=True):
+                meta["loadavg_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                runs.append({"meta": meta, "results": results})
     for run in runs:
         print(f"\n==================== {run['meta']['backend']}: {run['meta']['server']}")
         report(run["results"], run["meta"])
     everything = [r for run in runs for r in run["results"]]
     print()
     table = ceilings(everything)
-    checks = growth(everything) if args.preload else []
+    if args.preload:
+        lengths = window_lengths(args.duration, args.window)
+        growth(checks, len(lengths), lengths[0])
     if args.json:
         Path(args.json).write_text(json.dumps({"runs": runs, "ceilings": table, "growth": checks}, indent=2))
     return 0
