@@ -100,7 +100,8 @@ def window_of(phase: Phase, length: float, a: Snapshot, b: Snapshot, server: Ser
 
 
 async def in_turns(sides: tuple[Side, Side], args: argparse.Namespace) -> dict[str, tuple[list[Window], ...]]:
-    """Each scenario: an unmeasured warm-up of each side, then windows in turns, empty first in every pair."""
+    """Each scenario: an unmeasured warm-up of each side, then windows in turns, ABBA: the empty store first in
+    one pair, the full one first in the next, so a machine slowing down (or speeding up) favours neither."""
     lengths = window_lengths(args.duration, args.window)
     measured: dict[str, tuple[list[Window], ...]] = {}
     for name in args.scenarios:
@@ -109,8 +110,9 @@ async def in_turns(sides: tuple[Side, Side], args: argparse.Namespace) -> dict[s
         for side in sides:
             await drive(side, new_phase(name, time.perf_counter()), time.perf_counter() + args.warmup)
         got: tuple[list[Window], ...] = ([], [])
-        for length in lengths:
-            for side, out in zip(sides, got, strict=True):
+        for i, length in enumerate(lengths):
+            turns = list(zip(sides, got, strict=True))
+            for side, out in turns if i % 2 == 0 else turns[::-1]:
                 out.append(await window(side, name, length))
         measured[name] = got
     return measured
