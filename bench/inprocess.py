@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/inprocess.py [--backend postgres|sqlite] [--requests 6000] [--concurrency 32]
     .venv/bin/python bench/inprocess.py --backend postgres --rounds 3 --scenario creates,gets
+    .venv/bin/python bench/inprocess.py --backend postgres --request-log both --rounds 8
 
 C asyncio tasks send the benchmark's requests straight to the application (no socket, no granian), after
 a warm-up, and the figure is this process's CPU (every thread: the event loop, the writers, the readers)
@@ -9,6 +10,10 @@ per request, from `time.process_time`. It leaves out granian, the client and Pos
 so moves far less with the box's load than `bench/postgres.py`'s figures: use it to A/B a change of the
 request path, then confirm with `bench/postgres.py`. PostgreSQL runs in a private schema, dropped at the
 end. Attach `py-spy record --pid <printed pid>` to see where the CPU goes.
+
+`--request-log both` builds two apps in this process, one recording the request log and one not, each on its
+own store, and measures them in alternating rounds (ABBA), so the box's drift touches both alike: the
+medians' difference is what recording costs a request.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import contextlib
 import gc
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import threading
@@ -45,6 +51,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--rounds", type=int, default=3, help="measured rounds per scenario (default 3)")
     p.add_argument("--database-url", default=os.environ.get("KASSE_BENCH_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--request-log", choices=("default", "on", "off", "both"), default="default",
+                   help="record the request log (default: as kasse does in test mode, on); both: two apps, one "
+                        "recording and one not, measured in alternating rounds")
     return p.parse_args(argv)
 
 
@@ -108,7 +117,8 @@ def create_body(reference: str) -> bytes:
             % reference.encode())
 
 
-async def run(app: Any, args: argparse.Namespace) -> None:
+async def run(app: Any, args: argparse.Namespace, label: str = "") -> list[float]:
+    """Warm up, then measure `args.rounds` rounds of each scenario; return their CPU ms per request."""
     client = Client(app)
     status, body = await client.call("POST", "/accesstoken/get", [
         (b"client_id", DEMO["client_id"].encode()), (b"client_secret", DEMO["client_secret"].encode()),
@@ -149,6 +159,7 @@ async def run(app: Any, args: argparse.Namespace) -> None:
         await asyncio.gather(*(lane() for _ in range(args.concurrency)))
 
     await burst(create, max(args.warmup, 200))
+    measured: list[float] = []
     for scenario in args.scenario.split(","):
         op = {"creates": create, "gets": get}[scenario]
         await burst(op, args.warmup)
@@ -161,9 +172,31 @@ async def run(app: Any, args: argparse.Namespace) -> None:
                               for name, seconds in thread_cpu().items())
             batches, jobs = getattr(args.db, "batches", 0) - batches, getattr(args.db, "jobs", 0) - jobs
             rate, per = args.requests / wall, 1000 * cpu / args.requests
-            print(f"{scenario:8s} round {r + 1}: {rate:7,.0f}/s  CPU {per:.3f} ms per request ({split};"
+            measured.append(per)
+            print(f"{label}{scenario:8s} round {r + 1}: {rate:7,.0f}/s  CPU {per:.3f} ms per request ({split};"
                   f" {cpu / wall:.2f} cores; {jobs / max(batches, 1):.1f} jobs per commit;"
                   f" load {os.getloadavg()[0]:.1f})", flush=True)
+    return measured
+
+
+async def alternate(apps: dict[str, Any], args: argparse.Namespace) -> None:
+    """Measure the apps one round at a time, ABBA, and print each one's median CPU per request."""
+    got: dict[str, list[float]] = {name: [] for name in apps}
+    one = argparse.Namespace(**{**vars(args), "rounds": 1})
+    for name, (app, container) in apps.items():  # each warms up once in full, then briefly before each round
+        one.db = container.db
+        await run(app, argparse.Namespace(**{**vars(one), "scenario": "creates"}), f"{name:>4} warm-up ")
+    one.warmup = max(args.warmup // 10, 50)
+    for r in range(args.rounds):
+        for name in list(apps) if r % 2 == 0 else list(apps)[::-1]:
+            one.db = apps[name][1].db
+            got[name] += await run(apps[name][0], one, f"{name:>4} ")
+    medians = {name: statistics.median(values) for name, values in got.items()}
+    for name, median in medians.items():
+        print(f"request log {name}: median {median:.3f} ms per request over {len(got[name])} rounds "
+              f"(min {min(got[name]):.3f})")
+    if len(medians) == 2:
+        print(f"recording costs {medians['on'] - medians['off']:.3f} ms of this process's CPU per request")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,15 +205,25 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory())
-        url = stack.enter_context(private_schema(args.database_url)) if args.backend == "postgres" else None
-        settings = Settings(database=f"{tmp}/kasse.db", database_url=url, rate_limits=False)
-        app, container = build_app(settings)
-        args.db = container.db
+        modes = ("on", "off") if args.request_log == "both" else (args.request_log,)
+        apps: dict[str, Any] = {}
+        for mode in modes:
+            url = stack.enter_context(private_schema(args.database_url)) if args.backend == "postgres" else None
+            settings = Settings(database=f"{tmp}/kasse-{mode}.db", database_url=url, rate_limits=False,
+                                request_log={"on": True, "off": False}.get(mode))
+            apps[mode] = build_app(settings)
         settle_garbage_collector()
 
         async def lifespan_and_run() -> None:
-            async with app.router.lifespan_context(app):
-                await run(app, args)
+            async with contextlib.AsyncExitStack() as running:
+                for app, _ in apps.values():
+                    await running.enter_async_context(app.router.lifespan_context(app))
+                if len(apps) == 2:
+                    await alternate(apps, args)
+                else:
+                    (app, container), = apps.values()
+                    args.db = container.db
+                    await run(app, args)
 
         uvloop.run(lifespan_and_run())
         gc.collect()
