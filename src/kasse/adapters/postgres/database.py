@@ -193,12 +193,8 @@ class PostgresDatabase(QueuedWrites):
         return await self._reading.query(fn)
 
     async def write_apart(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        """Run `fn` in a transaction of its own on a pooled connection, outside the writers' batches.
-
-        For the request log: its appends take turns across processes (an advisory lock) and go out as a
-        COPY, which pipeline mode cannot carry; inside a batch, the lock would hold up every payment of it
-        until COMMIT, and its hundreds of rows would ride along with them.
-        """
+        """Run `fn` in a transaction of its own, outside the writers' batches: the request log's COPY (which
+        pipeline mode cannot carry) and its advisory lock then hold up no payment's COMMIT."""
         assert self._executor is not None, "database is not open"
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, fn)
 
