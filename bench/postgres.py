@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from growth import run_pair
 from interleave import window_lengths
-from report import ceilings, git_commit, growth, report
+from report import ceilings, create_targets, git_commit, growth, report
 from run import SCENARIOS, new_loop, run_all, workdir
 from server_process import fs_type, start_server, stop_server
 
@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     everything = [r for run in runs for r in run["results"]]
     print()
     table = ceilings(everything)
+    create_targets(everything)
     if args.preload:
         lengths = window_lengths(args.duration, args.window)
         growth(checks, len(lengths), lengths[0])
