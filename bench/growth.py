@@ -24,6 +24,7 @@ from typing import Any
 
 from interleave import Window, aggregate, compare, window_lengths
 from loadgen import HttpConnection, Recorder, RequestBuilder, run_closed_loop, send_each, spread_connects
+from report import unit_of
 from run import Api, Phase, Snapshot, new_loop, setup_pool, snapshot, steps, thread_breakdown
 from server_process import DEMO, Server, get_token, start_server, stop_server
 
@@ -56,7 +57,7 @@ async def open_side(server: Server, stored: list[str], args: argparse.Namespace)
 
 def new_phase(name: str, start: float) -> Phase:
     """A phase whose recorders keep every outcome from `start` on: see interleave.Window."""
-    unit = "cycles/s" if name == "cycles" else "req/s"
+    unit = unit_of(name)
     cycles = Recorder(start, float("inf")) if name == "cycles" else None
     return Phase(name, unit, Recorder(start, float("inf")), cycles)
 
@@ -178,7 +179,7 @@ def sides_and_rows(measured: dict[str, tuple[list[Window], ...]], backend: str, 
     full: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for name, (e_windows, f_windows) in measured.items():
-        unit = "cycles/s" if name == "cycles" else "req/s"
+        unit = unit_of(name)
         e, f = (aggregate(w, name, unit, args.connections) for w in (e_windows, f_windows))
         e.update(backend=backend, workers=workers, stored=0)
         f.update(backend=backend, workers=workers, stored=args.preload)

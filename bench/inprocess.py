@@ -33,13 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import uvloop
-from postgres import private_schema
+from postgres import DEFAULT_URL, private_schema
 from server_process import DEMO
 
 from kasse.server import build_app, settle_garbage_collector
 from kasse.settings import Settings
-
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -145,6 +145,11 @@ def ceilings(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 SCENARIO_ORDER = {"creates": 0, "gets": 1, "captures": 2, "cycles": 3}
+
+
+def unit_of(scenario: str) -> str:
+    """What a scenario's rate counts: whole payment cycles, or requests."""
+    return "cycles/s" if scenario == "cycles" else "req/s"
 # issue #17: CPU per create on PostgreSQL, set when SQLite's whole create path measured 0.47 ms on this box
 CREATE_TARGETS = {"kasse": 0.6, "PostgreSQL": 0.3}
 SQLITE_YARDSTICK = 0.47

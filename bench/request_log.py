@@ -27,10 +27,9 @@ import urllib.request
 from pathlib import Path
 
 from loadgen import HttpConnection, Recorder, RequestBuilder, run_closed_loop, timed
+from postgres import DEFAULT_URL, private_schema
 from run import CYCLE_AMOUNT, Api
 from server_process import DEMO, Server, get_token, postgres_cpu, start_server, stop_server
-
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 MODES = ("off", "on")
 
@@ -71,11 +70,7 @@ def logged_requests(server: Server) -> int:
 def measure(mode: str, args: argparse.Namespace) -> dict[str, float]:
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="kasse-bench-reqlog-", dir=args.tmp_dir))
-        url = None
-        if args.postgres:
-            from postgres import private_schema  # psycopg: only when asked for
-
-            url = stack.enter_context(private_schema(args.database_url))
+        url = stack.enter_context(private_schema(args.database_url)) if args.postgres else None
         server = start_server(Path(tmp), writer_stats=False, experiment_env={"KASSE_REQUEST_LOG": mode},
                               database_url=url, workers=args.workers)
         try:

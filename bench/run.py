@@ -37,7 +37,7 @@ from loadgen import (
     summary,
     timed,
 )
-from report import TARGET_LINE, git_commit, report, verdicts
+from report import TARGET_LINE, git_commit, report, unit_of, verdicts
 from server_process import DEMO, Server, fs_type, get_token, rss_mb, start_server, stop_server, thread_cpu
 
 SCENARIOS = ("creates", "gets", "captures", "cycles")
@@ -226,7 +226,7 @@ async def setup_pool(api: Api, conns: list[HttpConnection], per_conn: int) -> li
 
 def steps(api: Api, pool: list[list[str]], stored: list[str] | None = None) -> dict[str, Callable[[Phase], Any]]:
     gets = [api.get(r) for refs in pool for r in refs]
-    if stored:  # a preloaded store (bench/preload.py): every other get reads a stored payment
+    if stored and gets:  # a preloaded store (bench/preload.py): every other get reads a stored payment
         extra = [api.get(r) for r in stored]
         gets = [g for i in range(max(len(gets), len(extra))) for g in (gets[i % len(gets)], extra[i % len(extra)])]
 
@@ -278,7 +278,7 @@ async def run_all(server: Server, args: argparse.Namespace) -> list[dict[str, An
             await send_each(conns, [api.get(r) for r in getattr(args, "stored_references", None) or []])
         by_name = steps(api, pool, getattr(args, "stored_references", None))
         for name in args.scenarios:
-            unit = "cycles/s" if name == "cycles" else "req/s"
+            unit = unit_of(name)
 
             def phase_of(start: float, end: float, name: str = name, unit: str = unit) -> Phase:
                 return Phase(name, unit, Recorder(start, end), Recorder(start, end) if name == "cycles" else None)
