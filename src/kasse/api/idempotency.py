@@ -94,4 +94,4 @@ async def write_once(c: Container, write: Write, reference: str) -> Rendered:
         c.limiter.hit(uow, write.operation, write.msn, reference)
         return run_once(uow, c.clock, write)
 
-    return await c.db.write(job)
+    return await c.db.write(job, reads=None if write.key is None else (write.msn, reference, write.key))

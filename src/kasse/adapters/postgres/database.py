@@ -48,7 +48,7 @@ from kasse.adapters.postgres.readers import Readers
 from kasse.adapters.sql.connection import ConcurrentUpdateError
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
-from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
+from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver, reads_ahead
 from kasse.domain.merchant import Merchant
 from kasse.services.topics import CLOCK, DELIVERIES, FAULTS, WALLET
 
@@ -247,9 +247,9 @@ class PostgresDatabase(QueuedWrites):
     def _commit_batch(self, conn: psycopg.Connection[Any], batch: list[WriteJob]) -> None:
         """One transaction for the batch; outcomes go out only after COMMIT succeeds.
 
-        Pipeline mode (`PgConnection`): a job's reads go out together (it reads ahead with
-        `SqlPayments.expect`), and its writes wait to travel with the next job's reads or the COMMIT, so a
-        create costs about one round trip plus its share of the COMMIT. A job that fails in Python is
+        Pipeline mode (`PgConnection`): the jobs' first reads go out together, for the batch (`reads_ahead`),
+        and a job's writes wait to travel with the next read or the COMMIT, so a batch of creates costs
+        about two round trips, its reads and its COMMIT. A job that fails in Python is
         undone alone (nothing of it was sent, or back to the savepoint opened when it had to send). A
         statement the server refuses (a race lost to another process: a key or reference taken) aborts the
         batch: every job of it then runs again alone, where the loser reads what the winner committed.
@@ -262,6 +262,7 @@ class PostgresDatabase(QueuedWrites):
                 pconn = PgConnection(conn, pipe)
                 uow = self._writing.uow = SqlUnitOfWork(pconn, self._merchants)
                 conn.execute("BEGIN")
+                uow.read_ahead(reads_ahead(batch))  # the jobs' first reads in one round trip, not one each
                 for job in batch:
                     mark = uow.mark()
                     try:

@@ -6,7 +6,7 @@ commit signal once the transaction has committed.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 
 from kasse.adapters.sql.clock_repository import SqlClockState
 from kasse.adapters.sql.connection import Connection, Sent
@@ -49,8 +49,17 @@ class SqlUnitOfWork:
         """Once a pipelined job's statements have their results: turn the rows they changed into topics."""
         self.topics.update(topic for sent, topic in self.unsettled if sent.rowcount > 0)
         self.unsettled.clear()
+        self._forget_reads()
+
+    def read_ahead(self, reads: Iterable[tuple[str, str, str]]) -> None:
+        """Send the first reads of a batch's jobs (msn, reference, key) at once (`write_jobs.reads_ahead`)."""
+        for msn, reference, key in reads:
+            self.idempotency.read_ahead(msn, reference, key)
+
+    def _forget_reads(self) -> None:
         self.payments.ahead.clear()
         self.payments.expected = None
+        self.idempotency.ahead.clear()
 
     def mark(self) -> tuple[frozenset[str], int]:
         """Return where the bookkeeping stands, for `undo` when a job is rolled back to its savepoint."""
@@ -60,8 +69,7 @@ class SqlUnitOfWork:
         """Forget what a rolled-back job said it wrote."""
         self.topics.intersection_update(mark[0])
         del self.unsettled[mark[1]:]
-        self.payments.ahead.clear()
-        self.payments.expected = None
+        self._forget_reads()  # the later jobs' reads ahead too: they read again, alone
 
     def take_topics(self) -> frozenset[str]:
         """Return what was written since the last call, and start collecting afresh."""

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 
 Outcome = tuple["WriteJob", Any, BaseException | None]
+Reads = tuple[str, str, str]  # what a job reads first: a sales unit's payment and idempotency key (msn, reference, key)
 T = TypeVar("T")
 
 
@@ -20,15 +21,41 @@ class WriteJob:
     """One write: a function of the unit of work, and where its outcome goes.
 
     Async callers get an asyncio future on their loop; a writer resolves a whole batch's futures with
-    one `call_soon_threadsafe` per loop instead of one wake-up per job.
+    one `call_soon_threadsafe` per loop instead of one wake-up per job. `reads` names what the job reads
+    first, so a writer that pays a round trip per read can fetch it for a whole batch at once (`reads_ahead`).
     """
 
-    __slots__ = ("fn", "future", "loop")
+    __slots__ = ("fn", "future", "loop", "reads")
 
-    def __init__(self, fn: Callable[[SqlUnitOfWork], Any], loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(self, fn: Callable[[SqlUnitOfWork], Any], loop: asyncio.AbstractEventLoop | None = None,
+                 reads: Reads | None = None) -> None:
         self.fn = fn
         self.loop = loop
+        self.reads = reads
         self.future: Future[Any] | asyncio.Future[Any] = loop.create_future() if loop else Future()
+
+
+def reads_ahead(batch: list[WriteJob]) -> list[Reads]:
+    """Return the reads a batch may fetch before its first job runs: each read as its job would see it.
+
+    A job changes only the payment and key it names, so a later job's read can go first unless an earlier
+    job of the batch names the same payment or key (it would miss that job's write), or names nothing (it
+    may change anything). So: the leading jobs that name their reads, up to the first that repeats one.
+    A read another process makes stale meanwhile is caught as a read made inside the job would be: the
+    write conflicts (a key or reference taken, a version moved) and the job runs again alone.
+    """
+    ahead: list[Reads] = []
+    seen: set[tuple[str, str]] = set()
+    for job in batch:
+        if job.reads is None:
+            break
+        msn, reference, key = job.reads
+        names = ((msn, "r" + reference), (msn, "k" + key))
+        if not seen.isdisjoint(names):
+            break
+        seen.update(names)
+        ahead.append(job.reads)
+    return ahead
 
 
 def _settle(outcomes: list[Outcome]) -> None:
@@ -70,18 +97,18 @@ class QueuedWrites:
     def _check_open(self) -> None:
         """Refuse a write nothing will take; a database whose writers start with it has nothing to check."""
 
-    def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
+    def submit(self, fn: Callable[[SqlUnitOfWork], T], *, reads: Reads | None = None) -> Future[T]:
         """Queue a write from any thread; the future resolves after the COMMIT that holds it."""
         self._check_open()
-        job = WriteJob(fn)
+        job = WriteJob(fn, None, reads)
         self._queue.put(job)
         assert isinstance(job.future, Future)
         return job.future
 
-    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        """Queue a write from the event loop and await its committed result."""
+    async def write(self, fn: Callable[[SqlUnitOfWork], T], *, reads: Reads | None = None) -> T:
+        """Queue a write from the event loop and await its committed result; `reads`: see `WriteJob`."""
         self._check_open()
-        job = WriteJob(fn, asyncio.get_running_loop())
+        job = WriteJob(fn, asyncio.get_running_loop(), reads)
         future = job.future
         assert isinstance(future, asyncio.Future)
         self._queue.put(job)
