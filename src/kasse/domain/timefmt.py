@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 
 def rfc3339(moment: datetime) -> str:
-    """Format a UTC-aware moment as `2023-03-27T10:51:59.378Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """Format a UTC-aware moment as `2023-03-27T10:51:59.378Z` (isoformat: a create formats several)."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"  # without its "+00:00"
 
 
 def parse_rfc3339(text: str) -> datetime:
