@@ -85,7 +85,7 @@ async def psycopg_pipeline(url: str, run: Callable[[Callable[[str], Awaitable[No
         return job
 
     async def create(ref: str) -> None:
-        await db.write(job_for(ref))
+        await db.write(job_for(ref), reads=(MSN, ref, ref))  # as write_once names them: read ahead for a batch
 
     try:
         return await run(create)
