@@ -104,7 +104,7 @@ class SqlPayments:
 
         When that first read is an idempotency key (`SqlIdempotency.get`), both are one statement.
         """
-        if is_pipelined(self.conn) and (msn, reference) not in self.ahead:  # not read ahead for its batch
+        if is_pipelined(self.conn):
             self._send_expected()
             self.expected = (msn, reference)
 
@@ -173,23 +173,19 @@ class SqlIdempotency:
     def __init__(self, conn: Connection, payments: SqlPayments | None = None) -> None:
         self.conn = conn
         self.payments = payments  # whose expected payment a key's read fetches too (pipelined)
-        self.ahead: dict[tuple[str, str], _Part] = {}  # keys read ahead with their payment (`read_ahead`)
+        self.ahead: dict[tuple[str, str], tuple[str, _OneRow]] = {}  # key -> (its payment, both read: `read_ahead`)
 
     def read_ahead(self, msn: str, reference: str, key: str) -> None:
-        """Send the read of a key and its payment now; the job that names them takes it without a round trip."""
-        assert self.payments is not None
-        both = _OneRow(self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key)))
-        self.payments.ahead[(msn, reference)] = both.part(slice(0, -_KEY_COLUMNS))
-        self.ahead[(msn, key)] = both.part(slice(-_KEY_COLUMNS, None))
+        """Send now the read a job will make of its key and expected payment (`get`): no round trip of its own."""
+        self.ahead[(msn, key)] = (reference, _OneRow(self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key))))
 
     def get(self, msn: str, key: str) -> StoredResponse | None:
-        row: Any
+        reference = self.payments.take_expected(msn) if self.payments is not None else None
         sent = self.ahead.pop((msn, key), None)
-        reference = self.payments.take_expected(msn) if self.payments is not None and sent is None else None
-        if sent is not None:
-            row = sent.fetchone()
-        elif self.payments is not None and reference is not None:  # one statement: the key and the payment
-            both = _OneRow(self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key)))
+        row: Any
+        if self.payments is not None and reference is not None:  # one statement: the key and the payment
+            both = sent[1] if sent is not None and sent[0] == reference else _OneRow(
+                self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key)))
             self.payments.ahead[(msn, reference)] = both.part(slice(0, -_KEY_COLUMNS))
             row = both.columns(slice(-_KEY_COLUMNS, None))
         else:

@@ -22,7 +22,8 @@ class WriteJob:
 
     Async callers get an asyncio future on their loop; a writer resolves a whole batch's futures with
     one `call_soon_threadsafe` per loop instead of one wake-up per job. `reads` names what the job reads
-    first, so a writer that pays a round trip per read can fetch it for a whole batch at once (`reads_ahead`).
+    first (`payments.expect(msn, reference)`, then `idempotency.get(msn, key)`, as `api/idempotency.write_once`
+    does), so a writer that pays a round trip per read can send it for a whole batch at once (`reads_ahead`).
     """
 
     __slots__ = ("fn", "future", "loop", "reads")
