@@ -208,6 +208,15 @@ def test_approvals_racing_cancels_and_expiry_leave_exactly_one_winner(store: Con
     run_state_machine_as_test(ApprovalRaces, settings=settings(
         max_examples=25, stateful_step_count=8, deadline=None, phases=[Phase.explicit, Phase.generate]))
 
-    # both sides won some races of each kind: the races were real, not one fixed order
-    assert set(ApprovalRaces.winners) == {"approval", "cancel", "approval before the deadline", "expiry"}, (
-        ApprovalRaces.winners)
+    # both sides won some races of each kind: the races were real, not one fixed order. On PostgreSQL the sweep
+    # wins most races against the approval (one statement against two); an outcome the examples happened not to
+    # show is raced for on its own, up to 200 more times, so only an outcome that never happens fails here
+    extra, kinds = ApprovalRaces(), {"approval", "cancel", "approval before the deadline", "expiry"}
+    for i in range(200):
+        if set(ApprovalRaces.winners) == kinds:
+            break
+        if {"approval", "cancel"} - set(ApprovalRaces.winners):
+            extra.approval_races_a_cancel(100 + i, transaction_only=i % 4 < 2, reverse=i % 2 == 0)
+        else:
+            extra.approval_races_the_expiry_sweep_at_the_deadline(100 + i, reverse=i % 2 == 0)
+    assert set(ApprovalRaces.winners) == kinds, ApprovalRaces.winners
