@@ -30,6 +30,7 @@ from kasse.adapters.postgres.database import PostgresDatabase
 from kasse.adapters.sql.migrate import SchemaMismatchError, head_revision
 from kasse.adapters.sql.tables import metadata
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
+from kasse.adapters.sql.write_jobs import Reads
 from kasse.cli import main
 from kasse.domain.clock_state import ClockState
 from kasse.domain.errors import DomainError
@@ -261,9 +262,10 @@ def one_writer(pg_url: str) -> Iterator[PostgresDatabase]:
         db.close()
 
 
-def queued_behind_a_busy_writer(db: PostgresDatabase, jobs: list[Callable[[SqlUnitOfWork], object]]) -> list[
-        Future[object]]:
-    """Submit `jobs` while the writer is stuck in a job of its own; they then make up its next batch."""
+def queued_behind_a_busy_writer(db: PostgresDatabase, jobs: list[Callable[[SqlUnitOfWork], object]],
+                                reads: list[Reads | None] | None = None) -> list[Future[object]]:
+    """Submit `jobs` (each naming its `reads`, if given) while the writer is stuck in a job of its own; they
+    then make up its next batch."""
     started, release = threading.Event(), threading.Event()
 
     def blocker(uow: SqlUnitOfWork) -> None:
@@ -272,7 +274,7 @@ def queued_behind_a_busy_writer(db: PostgresDatabase, jobs: list[Callable[[SqlUn
 
     first = db.submit(blocker)
     assert started.wait(10)
-    futures = [db.submit(job) for job in jobs]
+    futures = [db.submit(job, reads=named) for job, named in zip(jobs, reads or [None] * len(jobs), strict=True)]
     release.set()
     first.result(10)
     return futures

@@ -7,10 +7,8 @@ make up one batch, and look at which statements went out when.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +22,7 @@ from kasse.domain.money import Currency, Money
 from kasse.domain.payment import start
 from kasse.services.ports import StoredResponse
 from tests.harness import TEST_DATABASE_URL, schema_url
+from tests.integration.scale.test_postgres_database import queued_behind_a_busy_writer
 
 pytestmark = pytest.mark.postgres
 
@@ -80,21 +79,11 @@ def like_a_create(n: int, reference: str, key: str, log: list[str]) -> Callable[
 
 def one_batch(db: PostgresDatabase, jobs: list[tuple[Callable[[SqlUnitOfWork], object], Reads | None]],
               log: list[str]) -> list[object]:
-    """Run `jobs` as one batch: queued while the one writer is held in a job of its own."""
-    started, release = threading.Event(), threading.Event()
-
-    def blocker(uow: SqlUnitOfWork) -> None:
-        started.set()
-        assert release.wait(10)
-
-    first = db.submit(blocker)
-    assert started.wait(10)
-    futures: list[Future[object]] = [db.submit(fn, reads=reads) for fn, reads in jobs]
+    """Run `jobs` as one batch (queued while the one writer is held); each job's result, or what it raised."""
+    log.clear()  # what the test stored before
     batches = db.batches
-    log.clear()
-    release.set()
-    first.result(10)
-    results = [f.exception(10) or f.result() for f in futures]  # a job that raised: its error
+    futures = queued_behind_a_busy_writer(db, [fn for fn, _ in jobs], [reads for _, reads in jobs])
+    results = [f.exception(10) or f.result() for f in futures]
     assert db.batches - batches == 2  # the blocker's, then all of `jobs` together
     return results
 
