@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from typing import Any
 
@@ -176,6 +177,9 @@ def create_targets(results: list[dict[str, Any]]) -> None:
             if sqlite:
                 ratio, bound = ms / sqlite, target / SQLITE_YARDSTICK
                 text += f"   {ratio:.2f}× SQLite ≤ {bound:.2f}× {'PASS' if ratio <= bound else 'MISS'}"
+            cores = os.cpu_count() or 1
+            if r["workers"] > cores:  # each process's group commits get smaller: docs/deployment.md, cores
+                text += f"   ({r['workers']} processes on {cores} cores)"
             print(text)
 
 

@@ -51,15 +51,40 @@ _PAYMENT_AND_KEY = (
     " LEFT JOIN idempotency_keys AS k ON k.msn = ? AND k.key = ?"
 )
 _KEY_COLUMNS = 3
+# the same for several jobs of a batch at once (PostgreSQL: `SqlIdempotency.read_ahead`), a row per job, in order
+# `LIMIT 1` (each is unique) keeps every lookup an index probe per job: a prepared statement's generic plan,
+# made while the tables were small, would otherwise hash-join them in full
+_PAYMENTS_AND_KEYS = (
+    f"SELECT {', '.join(f'p.{c.strip()}' for c in rows.PAYMENT_COLUMNS.split(','))}, k.fingerprint, k.status, k.body"
+    " FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS j (msn, reference, key, i)"
+    " LEFT JOIN LATERAL (SELECT * FROM payments WHERE msn = j.msn AND reference = j.reference LIMIT 1) AS p ON true"
+    " LEFT JOIN LATERAL (SELECT * FROM idempotency_keys WHERE msn = j.msn AND key = j.key LIMIT 1) AS k ON true"
+    " ORDER BY j.i"
+)
+
+
+class _Rows:
+    """The rows of a statement that read for several jobs, fetched once, when the first job reads its own."""
+
+    __slots__ = ("_cursor", "_rows")
+
+    def __init__(self, cursor: Cursor) -> None:
+        self._cursor = cursor
+        self._rows: list[Any] | None = None
+
+    def row(self, i: int) -> Any:
+        if self._rows is None:
+            self._rows = self._cursor.fetchall()
+        return self._rows[i]
 
 
 class _OneRow:
     """The one row of a statement that reads for two repositories, fetched once, each reading its columns."""
 
-    __slots__ = ("_cursor", "_row")
+    __slots__ = ("_cursor", "_i", "_row")
 
-    def __init__(self, cursor: Cursor) -> None:
-        self._cursor = cursor
+    def __init__(self, cursor: Cursor | _Rows, i: int = 0) -> None:
+        self._cursor, self._i = cursor, i  # a row of several (`_Rows`), or a cursor's one row
         self._row: tuple[Any, ...] | None = None
 
     def part(self, columns: slice) -> _Part:
@@ -67,7 +92,8 @@ class _OneRow:
 
     def columns(self, columns: slice) -> tuple[Any, ...] | None:
         if self._row is None:
-            self._row = tuple(self._cursor.fetchone())
+            found = self._cursor.row(self._i) if isinstance(self._cursor, _Rows) else self._cursor.fetchone()
+            self._row = tuple(found)
         found = self._row[columns]
         return None if found[0] is None else found  # the first column of either part is never NULL when stored
 
@@ -175,9 +201,13 @@ class SqlIdempotency:
         self.payments = payments  # whose expected payment a key's read fetches too (pipelined)
         self.ahead: dict[tuple[str, str], tuple[str, _OneRow]] = {}  # key -> (its payment, both read: `read_ahead`)
 
-    def read_ahead(self, msn: str, reference: str, key: str) -> None:
-        """Send now the read a job will make of its key and expected payment (`get`): no round trip of its own."""
-        self.ahead[(msn, key)] = (reference, _OneRow(self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key))))
+    def read_ahead(self, reads: Sequence[tuple[str, str, str]]) -> None:
+        """Send now, in one statement, the reads jobs will make of their key and expected payment (`get`), given
+        as (msn, reference, key): none of those jobs then waits for a round trip of its own (PostgreSQL only)."""
+        if reads:
+            found = _Rows(self.conn.execute(_PAYMENTS_AND_KEYS, [list(column) for column in zip(*reads, strict=True)]))
+            for i, (msn, reference, key) in enumerate(reads):
+                self.ahead[(msn, key)] = (reference, _OneRow(found, i))
 
     def get(self, msn: str, key: str) -> StoredResponse | None:
         reference = self.payments.take_expected(msn) if self.payments is not None else None

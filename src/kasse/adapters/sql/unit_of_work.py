@@ -6,7 +6,7 @@ commit signal once the transaction has committed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping, Sequence
 
 from kasse.adapters.sql.clock_repository import SqlClockState
 from kasse.adapters.sql.connection import Connection, Sent
@@ -51,10 +51,9 @@ class SqlUnitOfWork:
         self.unsettled.clear()
         self._forget_reads()
 
-    def read_ahead(self, reads: Iterable[tuple[str, str, str]]) -> None:
+    def read_ahead(self, reads: Sequence[tuple[str, str, str]]) -> None:
         """Send the first reads of a batch's jobs (msn, reference, key) at once (`write_jobs.reads_ahead`)."""
-        for msn, reference, key in reads:
-            self.idempotency.read_ahead(msn, reference, key)
+        self.idempotency.read_ahead(reads)
 
     def _forget_reads(self) -> None:
         self.payments.ahead.clear()
