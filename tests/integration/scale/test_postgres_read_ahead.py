@@ -18,6 +18,7 @@ from kasse.adapters.postgres.connection import PgConnection
 from kasse.adapters.postgres.database import PostgresDatabase
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
 from kasse.adapters.sql.write_jobs import Reads
+from kasse.domain.errors import UnstorableTextError
 from kasse.domain.money import Currency, Money
 from kasse.domain.payment import start
 from kasse.services.ports import StoredResponse
@@ -154,3 +155,16 @@ def test_a_job_that_fails_in_python_leaves_the_jobs_after_it_reading_right(
     assert one == (None, False) and isinstance(failed, ValueError)
     assert third == (answer("stored-3"), True)  # read in its own turn, once the failed job was undone
     assert db.read(lambda uow: uow.idempotency.get(MSN, "key-failing")) is None
+
+
+def test_a_job_naming_a_key_with_a_nul_fails_alone(db: PostgresDatabase, sent: list[str]) -> None:
+    """psycopg refuses a NUL only as it sends: read ahead for the batch, it would fail every job of it."""
+    first, nul, third = one_batch(db, [
+        (like_a_create(1, "before-nul", "key-before-nul", sent), (MSN, "before-nul", "key-before-nul")),
+        (like_a_create(2, "with-nul", "key-\x00", sent), (MSN, "with-nul", "key-\x00")),
+        (like_a_create(3, "after-nul", "key-after-nul", sent), (MSN, "after-nul", "key-after-nul")),
+    ], sent)
+
+    assert first == (None, False) and third == (None, False)
+    assert isinstance(nul, UnstorableTextError)
+    assert db.read(lambda uow: uow.payments.get(MSN, "after-nul")) is not None

@@ -31,3 +31,8 @@ def test_a_job_that_names_nothing_ends_the_reads_ahead() -> None:
 
 def test_a_reference_and_a_key_spelled_alike_are_not_taken_for_each_other() -> None:
     assert reads_ahead(jobs(("1", "x", "y"), ("1", "y", "x"))) == [("1", "x", "y"), ("1", "y", "x")]
+
+
+def test_a_job_naming_a_text_with_a_nul_reads_in_its_turn_where_the_refusal_fails_it_alone() -> None:
+    assert reads_ahead(jobs(("1", "a", "k1"), ("1", "b\x00", "k2"), ("1", "c", "k3"))) == [("1", "a", "k1")]
+    assert reads_ahead(jobs(("1", "a", "k\x00"))) == []

@@ -41,14 +41,15 @@ def reads_ahead(batch: list[WriteJob]) -> list[Reads]:
 
     A job changes only the payment and key it names, so a later job's read can go first unless an earlier
     job of the batch names the same payment or key (it would miss that job's write), or names nothing (it
-    may change anything). So: the leading jobs that name their reads, up to the first that repeats one.
+    may change anything). So: the leading jobs that name their reads, up to the first that repeats one, or
+    names a text with a NUL (the store refuses it as it is sent, which must fail that job alone, in its turn).
     A read another process makes stale meanwhile is caught as a read made inside the job would be: the
     write conflicts (a key or reference taken, a version moved) and the job runs again alone.
     """
     ahead: list[Reads] = []
     seen: set[tuple[str, str]] = set()
     for job in batch:
-        if job.reads is None:
+        if job.reads is None or any("\x00" in name for name in job.reads):
             break
         msn, reference, key = job.reads
         names = ((msn, "r" + reference), (msn, "k" + key))
