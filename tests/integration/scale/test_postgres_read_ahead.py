@@ -168,3 +168,15 @@ def test_a_job_naming_a_key_with_a_nul_fails_alone(db: PostgresDatabase, sent: l
     assert first == (None, False) and third == (None, False)
     assert isinstance(nul, UnstorableTextError)
     assert db.read(lambda uow: uow.payments.get(MSN, "after-nul")) is not None
+
+
+def test_a_job_naming_a_lone_surrogate_fails_alone(db: PostgresDatabase, sent: list[str]) -> None:
+    first, odd, third = one_batch(db, [
+        (like_a_create(1, "before-odd", "key-before-odd", sent), (MSN, "before-odd", "key-before-odd")),
+        (like_a_create(2, "odd-\ud800", "key-odd", sent), (MSN, "odd-\ud800", "key-odd")),
+        (like_a_create(3, "after-odd", "key-after-odd", sent), (MSN, "after-odd", "key-after-odd")),
+    ], sent)
+
+    assert first == (None, False) and third == (None, False)
+    assert isinstance(odd, UnicodeEncodeError)
+    assert db.read(lambda uow: uow.payments.get(MSN, "after-odd")) is not None

@@ -36,3 +36,8 @@ def test_a_reference_and_a_key_spelled_alike_are_not_taken_for_each_other() -> N
 def test_a_job_naming_a_text_with_a_nul_reads_in_its_turn_where_the_refusal_fails_it_alone() -> None:
     assert reads_ahead(jobs(("1", "a", "k1"), ("1", "b\x00", "k2"), ("1", "c", "k3"))) == [("1", "a", "k1")]
     assert reads_ahead(jobs(("1", "a", "k\x00"))) == []
+
+
+def test_a_job_naming_a_lone_surrogate_reads_in_its_turn() -> None:
+    """JSON's escapes can spell one (\\ud800); UTF-8 cannot, so the store's driver refuses it as it sends."""
+    assert reads_ahead(jobs(("1", "a", "k1"), ("1", "\ud800", "k2"))) == [("1", "a", "k1")]

@@ -36,20 +36,31 @@ class WriteJob:
         self.future: Future[Any] | asyncio.Future[Any] = loop.create_future() if loop else Future()
 
 
+def _sendable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def reads_ahead(batch: list[WriteJob]) -> list[Reads]:
     """Return the reads a batch may fetch before its first job runs: each read as its job would see it.
 
     A job changes only the payment and key it names, so a later job's read can go first unless an earlier
     job of the batch names the same payment or key (it would miss that job's write), or names nothing (it
     may change anything). So: the leading jobs that name their reads, up to the first that repeats one, or
-    names a text with a NUL (the store refuses it as it is sent, which must fail that job alone, in its turn).
+    names a text the store cannot take (a NUL, a lone surrogate: refused as it is sent, which must fail that
+    job alone, in its turn).
     A read another process makes stale meanwhile is caught as a read made inside the job would be: the
     write conflicts (a key or reference taken, a version moved) and the job runs again alone.
     """
     ahead: list[Reads] = []
     seen: set[tuple[str, str]] = set()
     for job in batch:
-        if job.reads is None or any("\x00" in name for name in job.reads):
+        if job.reads is None or not all(map(_sendable, job.reads)):
             break
         msn, reference, key = job.reads
         names = ((msn, "r" + reference), (msn, "k" + key))
