@@ -157,26 +157,19 @@ def test_a_job_that_fails_in_python_leaves_the_jobs_after_it_reading_right(
     assert db.read(lambda uow: uow.idempotency.get(MSN, "key-failing")) is None
 
 
-def test_a_job_naming_a_key_with_a_nul_fails_alone(db: PostgresDatabase, sent: list[str]) -> None:
-    """psycopg refuses a NUL only as it sends: read ahead for the batch, it would fail every job of it."""
-    first, nul, third = one_batch(db, [
-        (like_a_create(1, "before-nul", "key-before-nul", sent), (MSN, "before-nul", "key-before-nul")),
-        (like_a_create(2, "with-nul", "key-\x00", sent), (MSN, "with-nul", "key-\x00")),
-        (like_a_create(3, "after-nul", "key-after-nul", sent), (MSN, "after-nul", "key-after-nul")),
-    ], sent)
-
-    assert first == (None, False) and third == (None, False)
-    assert isinstance(nul, UnstorableTextError)
-    assert db.read(lambda uow: uow.payments.get(MSN, "after-nul")) is not None
-
-
-def test_a_job_naming_a_lone_surrogate_fails_alone(db: PostgresDatabase, sent: list[str]) -> None:
+@pytest.mark.parametrize(("tag", "reference", "key", "refusal"), [
+    ("nul", "with-nul", "key-\x00", UnstorableTextError),
+    ("odd", "odd-\ud800", "key-odd", UnicodeEncodeError),  # a lone surrogate, which JSON's escapes can spell
+], ids=["nul", "lone-surrogate"])
+def test_a_job_naming_a_text_the_store_cannot_take_fails_alone(
+        db: PostgresDatabase, sent: list[str], tag: str, reference: str, key: str, refusal: type[Exception]) -> None:
+    """psycopg refuses such a text only as it sends: read ahead for the batch, it would fail every job of it."""
     first, odd, third = one_batch(db, [
-        (like_a_create(1, "before-odd", "key-before-odd", sent), (MSN, "before-odd", "key-before-odd")),
-        (like_a_create(2, "odd-\ud800", "key-odd", sent), (MSN, "odd-\ud800", "key-odd")),
-        (like_a_create(3, "after-odd", "key-after-odd", sent), (MSN, "after-odd", "key-after-odd")),
+        (like_a_create(1, f"before-{tag}", f"key-before-{tag}", sent), (MSN, f"before-{tag}", f"key-before-{tag}")),
+        (like_a_create(2, reference, key, sent), (MSN, reference, key)),
+        (like_a_create(3, f"after-{tag}", f"key-after-{tag}", sent), (MSN, f"after-{tag}", f"key-after-{tag}")),
     ], sent)
 
     assert first == (None, False) and third == (None, False)
-    assert isinstance(odd, UnicodeEncodeError)
-    assert db.read(lambda uow: uow.payments.get(MSN, "after-odd")) is not None
+    assert isinstance(odd, refusal)
+    assert db.read(lambda uow: uow.payments.get(MSN, f"after-{tag}")) is not None
