@@ -2,10 +2,9 @@
 
 Writes use group commit, as on SQLite: a few writer threads per process, each on its own connection,
 take the queued write jobs and run them in ONE transaction (READ COMMITTED), in psycopg's pipeline mode
-(`_commit_batch`), so N concurrent requests cost one COMMIT (one WAL flush) instead of N, and a create
-about one round trip of its own. A writer takes a
-whole batch only while every other writer is busy; with a writer idle, it takes one job, so jobs of
-separate requests still run concurrently when the load is light. A caller's future resolves only
+(`_commit_batch`), so N concurrent requests cost one COMMIT (one WAL flush) instead of N. One writer takes
+all that is queued, one batch at a time; the others stand by for a batch that is stuck (on another process's
+row lock, say) and take the jobs queued behind it meanwhile. A caller's future resolves only
 after the COMMIT that holds its job (`synchronous_commit` stays on): an acknowledged write is durable,
 and when COMMIT fails no job of the batch is acknowledged (each is retried alone or gets the error).
 
@@ -45,6 +44,7 @@ from psycopg_pool import ConnectionPool
 
 from kasse.adapters.postgres.connection import PgConnection, libpq_url, sqlalchemy_url
 from kasse.adapters.postgres.readers import Readers
+from kasse.adapters.postgres.writers import Writers
 from kasse.adapters.sql.connection import ConcurrentUpdateError
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -56,7 +56,6 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHANNEL = "kasse_commits"
-MAX_BATCH = 256
 MIGRATION_LOCK = 7_311_000_001  # pg_advisory_lock key: one process migrates, the others wait and re-check
 MAX_ATTEMPTS = 12
 READERS = 4  # threads (each with its connection) that run `query` reads off the event loop
@@ -91,9 +90,7 @@ class PostgresDatabase(QueuedWrites):
         self._count_lock = threading.Lock()
         self._own_pids: set[int] = set()  # this process's writing backends: their NOTIFYs were handled at commit
         self._queue: queue.SimpleQueue[WriteJob | None] = queue.SimpleQueue()
-        self._writer_threads: list[threading.Thread] = []
-        self._idle_writers = 0
-        self._idle_lock = threading.Lock()
+        self._writers: Writers | None = None
         self.batches = 0  # committed transactions: a batch of jobs, or one job retried alone
         self.jobs = 0
         self.retries = 0
@@ -109,10 +106,7 @@ class PostgresDatabase(QueuedWrites):
         self._pool.wait(timeout=30)
         self._executor = ThreadPoolExecutor(self.pool_size, thread_name_prefix="kasse-pg-alone")
         self._reading = Readers(self.read, READERS)
-        for i in range(self.writers):
-            thread = threading.Thread(target=self._write_loop, name=f"kasse-pg-writer-{i}", daemon=True)
-            thread.start()
-            self._writer_threads.append(thread)
+        self._writers = Writers(self._queue, self._commit_on, self.writers)
         if self.listen:
             self._listen_conn = psycopg.connect(self.dsn, autocommit=True)
             self._listen_conn.execute(f"LISTEN {CHANNEL}")
@@ -141,11 +135,9 @@ class PostgresDatabase(QueuedWrites):
 
     def close(self) -> None:
         self._closing.set()
-        for _ in self._writer_threads:
-            self._queue.put(None)
-        for thread in self._writer_threads:
-            thread.join()
-        self._writer_threads.clear()
+        if self._writers is not None:
+            self._writers.close()
+            self._writers = None
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
@@ -174,7 +166,7 @@ class PostgresDatabase(QueuedWrites):
         self._listeners.append(listener)
 
     def _check_open(self) -> None:
-        assert self._writer_threads, "database is not open"
+        assert self._writers is not None, "database is not open"
 
     def read(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
         uow: SqlUnitOfWork | None = getattr(self._local, "uow", None)
@@ -198,51 +190,22 @@ class PostgresDatabase(QueuedWrites):
         assert self._executor is not None, "database is not open"
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, fn)
 
-    def _write_loop(self) -> None:
-        """Take jobs and commit them, alone while another writer is idle, else everything queued as one batch.
-
-        Alone while a writer is idle: under light load, jobs of separate requests still run side by side,
-        so one that waits (for another process's row lock, say) does not hold up the rest of this process.
-        """
-        conn: psycopg.Connection[Any] | None = None
-        while True:
-            with self._idle_lock:
-                self._idle_writers += 1
-            first = self._queue.get()
-            with self._idle_lock:
-                self._idle_writers -= 1
-                alone = self._idle_writers > 0  # another writer is free: leave the queue to it
-            if first is None:
-                break
-            batch = [first] if alone else self._take_batch(first)
-            if conn is None or conn.closed or conn.broken:
-                try:
-                    conn = self._connect_writer()
-                except psycopg.Error as exc:
-                    log.exception("writer could not connect")
-                    deliver([(job, None, exc) for job in batch])
-                    continue
-            self._commit_batch(conn, batch)
-        if conn is not None:
-            conn.close()
+    def _commit_on(self, conn: psycopg.Connection[Any] | None, batch: list[WriteJob]) -> psycopg.Connection[Any] | None:
+        """Commit `batch` on `conn`, connected first if it is not (`writers.Commit`)."""
+        if conn is None or conn.closed or conn.broken:
+            try:
+                conn = self._connect_writer()
+            except psycopg.Error as exc:
+                log.exception("writer could not connect")
+                deliver([(job, None, exc) for job in batch])
+                return None
+        self._commit_batch(conn, batch)
+        return conn
 
     def _connect_writer(self) -> psycopg.Connection[Any]:
         conn = psycopg.connect(self.dsn, autocommit=True)  # `transaction()` sends BEGIN itself
         self._own(conn)
         return conn
-
-    def _take_batch(self, first: WriteJob) -> list[WriteJob]:
-        batch = [first]
-        while len(batch) < MAX_BATCH:
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                self._queue.put(None)  # that stop is for the next writer to come back for a job
-                break
-            batch.append(job)
-        return batch
 
     def _commit_batch(self, conn: psycopg.Connection[Any], batch: list[WriteJob]) -> None:
         """One transaction for the batch; outcomes go out only after COMMIT succeeds.
