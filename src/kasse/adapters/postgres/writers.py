@@ -25,7 +25,9 @@ import psycopg
 from kasse.adapters.sql.write_jobs import WriteJob
 
 MAX_BATCH = 256
-STUCK_AFTER = 0.02  # seconds a batch may be in flight before a standby writer goes ahead beside it
+# seconds a batch may be in flight before a standby writer goes ahead beside it; standby writers look this
+# often too: each look wakes a thread and takes the GIL (1% of a busy process's CPU at every 10 ms)
+STUCK_AFTER = 0.05
 
 Conn = psycopg.Connection[Any] | None
 # commits a batch on a connection (opening one first where there is none); returns the connection to use next
@@ -66,7 +68,7 @@ class Writers:
 
     def _stand_by(self) -> None:
         conn: Conn = None
-        while not self._closing.wait(self._stuck_after / 2):
+        while not self._closing.wait(self._stuck_after):
             since = self._since
             if since is None or time.monotonic() - since < self._stuck_after:
                 continue
