@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
-from kasse.adapters.sql.write_jobs import Outcome, WriteJob, deliver
+from kasse.adapters.sql.write_jobs import Outcome, WriteJob, deliver, take_batch
 
 T = TypeVar("T")
 MAX_BATCH = 64
@@ -46,16 +46,7 @@ class Readers:
 
     def _loop(self) -> None:
         while (first := self._queue.get()) is not None:
-            batch, stop = [first], False
-            while len(batch) < MAX_BATCH:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                batch.append(job)
+            batch, stop = take_batch(self._queue, first, MAX_BATCH)
             outcomes: list[Outcome] = []
             for job in batch:
                 try:

@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 
-from kasse.adapters.sql.write_jobs import WriteJob
+from kasse.adapters.sql.write_jobs import WriteJob, take_batch
 
 MAX_BATCH = 256
 # seconds a batch may be in flight before a standby writer goes ahead beside it; standby writers look this
@@ -84,14 +84,7 @@ class Writers:
             conn.close()
 
     def _take(self, first: WriteJob) -> list[WriteJob]:
-        batch = [first]
-        while len(batch) < MAX_BATCH:
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                self._queue.put(None)  # the stop goes after this batch
-                break
-            batch.append(job)
+        batch, stop = take_batch(self._queue, first, MAX_BATCH)
+        if stop:
+            self._queue.put(None)  # for the first writer to find after this batch
         return batch

@@ -93,6 +93,20 @@ def deliver(outcomes: list[Outcome]) -> None:
             loop.call_soon_threadsafe(_settle, items)
 
 
+def take_batch(jobs: queue.SimpleQueue[WriteJob | None], first: WriteJob, limit: int) -> tuple[list[WriteJob], bool]:
+    """Return `first` and the jobs queued behind it, `limit` in all at most, and whether a stop (None) came next."""
+    batch = [first]
+    while len(batch) < limit:
+        try:
+            job = jobs.get_nowait()
+        except queue.Empty:
+            break
+        if job is None:
+            return batch, True
+        batch.append(job)
+    return batch, False
+
+
 class QueuedWrites:
     """`submit`, `write` and `write_sync` of a database whose writer threads take jobs from `_queue`."""
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from kasse.adapters.private_files import make_private_database
 from kasse.adapters.sql.migrate import ensure_current
 from kasse.adapters.sql.unit_of_work import SqlUnitOfWork
-from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver
+from kasse.adapters.sql.write_jobs import Outcome, QueuedWrites, WriteJob, deliver, take_batch
 from kasse.domain.merchant import Merchant
 
 T = TypeVar("T")
@@ -113,19 +113,6 @@ class SqliteDatabase(QueuedWrites):
         """Read from the event loop: on SQLite a read costs microseconds, less than a hop to a thread."""
         return self.read(fn)
 
-    def _take_batch(self, first: WriteJob) -> tuple[list[WriteJob], bool]:
-        batch, stop = [first], False
-        while len(batch) < MAX_BATCH:
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                stop = True
-                break
-            batch.append(job)
-        return batch, stop
-
     def _run(self) -> None:
         assert self._writer is not None
         conn, uow = self._writer, SqlUnitOfWork(self._writer, self._merchants)
@@ -135,7 +122,7 @@ class SqliteDatabase(QueuedWrites):
             first = self._queue.get()
             if first is None:
                 break
-            batch, stop = self._take_batch(first)
+            batch, stop = take_batch(self._queue, first, MAX_BATCH)
             self._commit_batch(conn, uow, batch)
 
     def _commit_batch(self, conn: sqlite3.Connection, uow: SqlUnitOfWork, batch: list[WriteJob]) -> None:
