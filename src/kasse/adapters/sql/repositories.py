@@ -6,7 +6,8 @@ The SQL here is plain enough for both backends. Writes name the commit topics th
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+import functools
+from collections.abc import Callable, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,10 +82,10 @@ class _Rows:
 class _OneRow:
     """The one row of a statement that reads for two repositories, fetched once, each reading its columns."""
 
-    __slots__ = ("_cursor", "_i", "_row")
+    __slots__ = ("_fetch", "_row")
 
-    def __init__(self, cursor: Cursor | _Rows, i: int = 0) -> None:
-        self._cursor, self._i = cursor, i  # a row of several (`_Rows`), or a cursor's one row
+    def __init__(self, fetch: Callable[[], Any]) -> None:
+        self._fetch = fetch  # a cursor's `fetchone`, or one row of several (`_Rows.row`)
         self._row: tuple[Any, ...] | None = None
 
     def part(self, columns: slice) -> _Part:
@@ -92,8 +93,7 @@ class _OneRow:
 
     def columns(self, columns: slice) -> tuple[Any, ...] | None:
         if self._row is None:
-            found = self._cursor.row(self._i) if isinstance(self._cursor, _Rows) else self._cursor.fetchone()
-            self._row = tuple(found)
+            self._row = tuple(self._fetch())
         found = self._row[columns]
         return None if found[0] is None else found  # the first column of either part is never NULL when stored
 
@@ -207,7 +207,7 @@ class SqlIdempotency:
         if reads:
             found = _Rows(self.conn.execute(_PAYMENTS_AND_KEYS, [list(column) for column in zip(*reads, strict=True)]))
             for i, (msn, reference, key) in enumerate(reads):
-                self.ahead[(msn, key)] = (reference, _OneRow(found, i))
+                self.ahead[(msn, key)] = (reference, _OneRow(functools.partial(found.row, i)))
 
     def get(self, msn: str, key: str) -> StoredResponse | None:
         reference = self.payments.take_expected(msn) if self.payments is not None else None
@@ -215,7 +215,7 @@ class SqlIdempotency:
         row: Any
         if self.payments is not None and reference is not None:  # one statement: the key and the payment
             both = sent[1] if sent is not None and sent[0] == reference else _OneRow(
-                self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key)))
+                self.conn.execute(_PAYMENT_AND_KEY, (msn, reference, msn, key)).fetchone)
             self.payments.ahead[(msn, reference)] = both.part(slice(0, -_KEY_COLUMNS))
             row = both.columns(slice(-_KEY_COLUMNS, None))
         else:
